@@ -1,0 +1,77 @@
+"""Exception hierarchy of qdq.
+
+Every error qdq raises on purpose is a :class:`QdqError`; subclasses also derive
+from the matching builtin (``ValueError``, ``MemoryError``, ...) so that generic
+``except ValueError`` code keeps working. Messages name the bad value (``got ...``)
+and say what to do instead.
+
+Example:
+    >>> from qdq.errors import QdqError, ParameterError
+    >>> try:
+    ...     raise ParameterError("D must be > 0, got -1; pass a positive diffusion constant")
+    ... except QdqError as exc:
+    ...     print(type(exc).__name__)
+    ParameterError
+"""
+
+from __future__ import annotations
+
+
+class QdqError(Exception):
+    """Base class of every error raised by qdq on purpose."""
+
+
+class ProblemError(QdqError, ValueError):
+    """The objective, bounds or qubit counts of a :class:`qdq.Problem` are invalid."""
+
+
+class ParameterError(QdqError, ValueError):
+    """A numeric or categorical option is out of its valid range."""
+
+
+class ResourceError(QdqError, MemoryError):
+    """The requested work would not fit in memory (raised before allocating)."""
+
+
+class BackendError(QdqError, RuntimeError):
+    """An execution backend is unknown, unavailable, or failed."""
+
+
+class PostselectionError(QdqError, ArithmeticError):
+    """A postselection probability underflowed or no shot survived postselection."""
+
+
+class DependencyError(QdqError, ImportError):
+    """An optional dependency is missing; the message says which extra to install."""
+
+
+class StoreError(QdqError, RuntimeError):
+    """The local experiment / job store could not be read or written."""
+
+
+def require(module: str, extra: str):
+    """Import an optional module lazily, or raise :class:`DependencyError` with a hint.
+
+    Args:
+        module: Dotted module name, e.g. ``"pennylane"``.
+        extra: The qdq extra that installs it, e.g. ``"pennylane"``.
+
+    Returns:
+        The imported module.
+
+    Raises:
+        DependencyError: If the import fails.
+
+    Example:
+        >>> require("math", "none").sqrt(4.0)
+        2.0
+    """
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise DependencyError(
+            f"{module!r} is not installed ({exc}); install it with "
+            f"`pip install 'qdq[{extra}]'`"
+        ) from exc

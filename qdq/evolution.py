@@ -1,0 +1,313 @@
+r"""Evolution specs and their product-formula sequences (plain data).
+
+A spec (:class:`RealTime`, :class:`ImaginaryTime`, :class:`Anneal`) says *what* to
+evolve; :meth:`~EvolutionSpec.product_formula` turns it into a :class:`ProductFormula`:
+a kind (``"real"`` or ``"imaginary"``) and a tuple of ``(term, c)`` pairs, ``term`` in
+``{"potential", "kinetic"}``. Real time applies ``e^{−i c X}``, imaginary time
+``e^{−c X}`` (then renormalizes), with ``X = ζ`` (diagonal in position) or
+``X = D|k|²`` (diagonal in momentum). Two interpreters consume the same sequence —
+the circuit builder and the FFT emulator — so both implement the same operator.
+
+Product formulas (``H(t) = a(t)·T + b(t)·ζ``, step ``dt``, ``t_k = k·dt``):
+
+* order 1: ``e^{−i b(t_k) ζ dt} e^{−i a(t_k) T dt}`` (potential first, left-end weights);
+* order 2 (Strang): ``e^{−i bζ dt/2} e^{−i aT dt} e^{−i bζ dt/2}`` at the midpoint
+  ``t_k + dt/2``; adjacent potential half-steps are merged (they commute);
+* order 4: Yoshida's triple jump of order-2 steps with
+  ``w₁ = 1/(2 − 2^{1/3})``, ``w₀ = 1 − 2w₁`` (``S₂(w₁dt) S₂(w₀dt) S₂(w₁dt)``).
+
+Example:
+    >>> import qdq
+    >>> H = qdq.Hamiltonian(qdq.Problem("x**2", bounds=[(-1, 1)], qubits=3), D=0.5)
+    >>> RealTime(H, time=1.0, steps=2, order=2).product_formula().steps
+    (('potential', 0.25), ('kinetic', 0.5), ('potential', 0.5), ('kinetic', 0.5), ('potential', 0.25))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from qdq.errors import ParameterError
+from qdq.hamiltonian import Hamiltonian, check_positive
+from qdq.problem import Problem
+from qdq.states import describe_initial, resolve_initial
+
+ORDERS = (1, 2, 4)
+_W1 = 1.0 / (2.0 - 2.0 ** (1.0 / 3.0))
+_W0 = 1.0 - 2.0 * _W1
+Weight = Callable[[float], float] | float
+
+
+@dataclass(frozen=True)
+class ProductFormula:
+    """A product-formula sequence: plain data shared by every interpreter.
+
+    Attributes:
+        kind: ``"real"`` (factors ``e^{−icX}``) or ``"imaginary"`` (``e^{−cX}``).
+        steps: ``((term, c), …)`` in application order (first applied first).
+    """
+
+    kind: str
+    steps: tuple[tuple[str, float], ...]
+
+    def counts(self) -> dict[str, int]:
+        """Number of potential and kinetic factors."""
+        out = {"potential": 0, "kinetic": 0}
+        for term, _ in self.steps:
+            out[term] += 1
+        return out
+
+
+def merge_adjacent(steps: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """Merge adjacent factors of the same term (they commute) and drop zero ones.
+
+    Example:
+        >>> merge_adjacent([("potential", 0.5), ("potential", 0.5), ("kinetic", 0.0)])
+        [('potential', 1.0)]
+    """
+    out: list[tuple[str, float]] = []
+    for term, c in steps:
+        if c == 0.0:
+            continue
+        if out and out[-1][0] == term:
+            out[-1] = (term, out[-1][1] + c)
+            if out[-1][1] == 0.0:
+                out.pop()
+        else:
+            out.append((term, c))
+    return out
+
+
+def _check_order(order) -> int:
+    if order not in ORDERS or isinstance(order, bool):
+        raise ParameterError(f"order must be one of {ORDERS}, got {order!r}")
+    return int(order)
+
+
+def _check_steps(steps) -> int:
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
+        raise ParameterError(f"steps must be an integer >= 1, got {steps!r}")
+    return int(steps)
+
+
+def _weight_fn(w: Weight, name: str) -> Callable[[float], float]:
+    if callable(w):
+        return w
+    value = float(w)
+    return lambda t: value
+
+
+def evaluate_weight(fn: Callable[[float], float], t: float, name: str) -> float:
+    """Call a schedule and validate its value (finite, ``>= 0``), naming ``t`` if not."""
+    try:
+        v = float(fn(t))
+    except Exception as exc:
+        raise ParameterError(f"{name}({t:g}) raised {type(exc).__name__}: {exc}") from exc
+    if not np.isfinite(v) or v < 0:
+        raise ParameterError(
+            f"{name}({t:g}) = {v!r}; schedule weights must be finite and >= 0 at every t"
+        )
+    return v
+
+
+def strang_sequence(a: Callable[[float], float], b: Callable[[float], float], time: float,
+                    steps: int, order: int) -> list[tuple[str, float]]:
+    """The unmerged-then-merged sequence for weights ``a`` (kinetic), ``b`` (potential).
+
+    Example:
+        >>> strang_sequence(lambda t: 1.0, lambda t: 2.0, 1.0, 1, 1)
+        [('potential', 2.0), ('kinetic', 1.0)]
+    """
+    dt = time / steps
+    seq: list[tuple[str, float]] = []
+    aw = lambda t: evaluate_weight(a, t, "kinetic_weight")  # noqa: E731
+    bw = lambda t: evaluate_weight(b, t, "potential_weight")  # noqa: E731
+
+    def s2(t0: float, h: float) -> None:
+        tm = t0 + h / 2
+        bm = bw(tm)
+        seq.extend([("potential", bm * h / 2), ("kinetic", aw(tm) * h), ("potential", bm * h / 2)])
+
+    for k in range(steps):
+        t = k * dt
+        if order == 1:
+            seq.extend([("potential", bw(t) * dt), ("kinetic", aw(t) * dt)])
+        elif order == 2:
+            s2(t, dt)
+        else:
+            s2(t, _W1 * dt)
+            s2(t + _W1 * dt, _W0 * dt)
+            s2(t + (_W1 + _W0) * dt, _W1 * dt)
+    return merge_adjacent(seq)
+
+
+class EvolutionSpec:
+    """Common base of the evolution specs: problem, D, time, steps, order, initial."""
+
+    kind = "real"
+    method = "evolution"
+
+    def __init__(self, problem: Problem, D: float, *, time: float, steps: int, order: int,
+                 initial):
+        self.problem = problem
+        self.D = check_positive("D", D)
+        self.time = check_positive("time", time)
+        self.steps = _check_steps(steps)
+        self.order = _check_order(order)
+        self.initial = initial
+        resolve_initial(initial, problem.grid)  # validate early, at the boundary
+
+    @property
+    def hamiltonian(self) -> Hamiltonian:
+        """The (final-weight-free) Hamiltonian ``−D∇² + ζ``."""
+        return Hamiltonian(self.problem, self.D)
+
+    @property
+    def grid(self):
+        """The problem's grid."""
+        return self.problem.grid
+
+    @property
+    def dt(self) -> float:
+        """Time step ``time / steps``."""
+        return self.time / self.steps
+
+    def initial_state(self) -> np.ndarray:
+        """Normalized grid-shaped initial state."""
+        return resolve_initial(self.initial, self.problem.grid)
+
+    def weights(self) -> tuple[Callable[[float], float], Callable[[float], float]]:
+        """``(kinetic_weight, potential_weight)`` as functions of time."""
+        one = lambda t: 1.0  # noqa: E731
+        return one, one
+
+    def product_formula(self) -> ProductFormula:
+        """The product-formula sequence (plain data)."""
+        a, b = self.weights()
+        return ProductFormula(self.kind, tuple(strang_sequence(a, b, self.time, self.steps,
+                                                               self.order)))
+
+    def to_dict(self) -> dict:
+        """JSON-safe description of the spec."""
+        return {"method": self.method, "kind": self.kind, "D": self.D, "time": self.time,
+                "steps": self.steps, "order": self.order,
+                "initial": describe_initial(self.initial), "problem": self.problem.to_dict()}
+
+    def __repr__(self) -> str:
+        return (f"{type(self).__name__}(D={self.D:g}, time={self.time:g}, steps={self.steps}, "
+                f"order={self.order}, problem={self.problem!r})")
+
+
+def _unpack(H: Hamiltonian, cls: str) -> tuple[Problem, float]:
+    if not isinstance(H, Hamiltonian):
+        raise ParameterError(f"{cls} needs a qdq.Hamiltonian, got {type(H).__name__}; "
+                             "build one with qdq.Hamiltonian(problem, D=...)")
+    return H.problem, H.D
+
+
+class RealTime(EvolutionSpec):
+    """Real-time (Schrödinger) evolution ``ψ(t) = e^{−iHt} ψ₀``, Trotterized.
+
+    Args:
+        H: The Hamiltonian.
+        time: Total time ``> 0``.
+        steps: Number of product-formula steps ``>= 1``.
+        order: 1, 2 (Strang) or 4 (Yoshida).
+        initial: ``"uniform"``, a :class:`~qdq.GaussianPacket`, or a grid-shaped array.
+
+    Raises:
+        ParameterError: On a bad time, steps, order or initial state.
+    """
+
+    kind = "real"
+    method = "real-time"
+
+    def __init__(self, H: Hamiltonian, *, time: float = 1.0, steps: int = 50, order: int = 2,
+                 initial="uniform"):
+        problem, D = _unpack(H, "RealTime")
+        super().__init__(problem, D, time=time, steps=steps, order=order, initial=initial)
+
+
+class ImaginaryTime(EvolutionSpec):
+    """Imaginary-time evolution ``ψ(τ) ∝ e^{−Hτ} ψ₀`` (Wick-rotated), Trotterized.
+
+    Each factor ``e^{−cX}`` is non-unitary; engines renormalize and report the
+    success probability a probabilistic circuit would have (factors shifted so their
+    largest entry is 1: ``e^{−c(X − min X)}``).
+
+    Args:
+        H: The Hamiltonian.
+        time: Total imaginary time ``τ > 0``.
+        steps: Number of steps ``>= 1``.
+        order: 1 or 2 (order 4 needs negative sub-steps, which amplify rather than damp).
+        initial: As for :class:`RealTime`.
+    """
+
+    kind = "imaginary"
+    method = "imaginary-time"
+
+    def __init__(self, H: Hamiltonian, *, time: float = 5.0, steps: int = 100, order: int = 2,
+                 initial="uniform"):
+        problem, D = _unpack(H, "ImaginaryTime")
+        if order == 4:
+            raise ParameterError(
+                "order 4 is not available for imaginary time, got order=4: Yoshida's "
+                "negative sub-step e^{+|c|T} amplifies high momenta; use order=2 with more steps"
+            )
+        super().__init__(problem, D, time=time, steps=steps, order=order, initial=initial)
+
+
+class Anneal(EvolutionSpec):
+    """Annealed real-time evolution under ``H(t) = a(t)·(−D∇²) + b(t)·ζ``.
+
+    Args:
+        problem: The discretized objective.
+        D: Base kinetic constant (``a(t)`` multiplies ``−D∇²``).
+        kinetic_weight: ``a(t)``, a callable or a constant ``>= 0``.
+        potential_weight: ``b(t)``, a callable or a constant ``>= 0``.
+        time: Total time ``> 0``.
+        steps: Number of steps.
+        order: 1 (weights at each step's left end), 2 (midpoint) or 4.
+        initial: As for :class:`RealTime`.
+
+    Raises:
+        ParameterError: Bad numbers, or a weight that is negative or non-finite at some
+            step time (the message names that ``t``).
+
+    Example:
+        >>> import qdq
+        >>> p = qdq.Problem("x**2", bounds=[(-1, 1)], qubits=3)
+        >>> a = Anneal(p, D=0.5, kinetic_weight=lambda t: 1 - t, potential_weight=lambda t: t,
+        ...            time=1.0, steps=2, order=1)
+        >>> a.product_formula().steps
+        (('kinetic', 0.5), ('potential', 0.25), ('kinetic', 0.25))
+    """
+
+    kind = "real"
+    method = "anneal"
+
+    def __init__(self, problem: Problem, D: float = 0.5, *, kinetic_weight: Weight = 1.0,
+                 potential_weight: Weight = 1.0, time: float = 10.0, steps: int = 1000,
+                 order: int = 1, initial="uniform"):
+        if not isinstance(problem, Problem):
+            raise ParameterError(f"Anneal needs a qdq.Problem, got {type(problem).__name__}")
+        super().__init__(problem, D, time=time, steps=steps, order=order, initial=initial)
+        self.kinetic_weight = _weight_fn(kinetic_weight, "kinetic_weight")
+        self.potential_weight = _weight_fn(potential_weight, "potential_weight")
+        for t in (0.0, self.time / 2, self.time):
+            evaluate_weight(self.kinetic_weight, t, "kinetic_weight")
+            evaluate_weight(self.potential_weight, t, "potential_weight")
+
+    def weights(self):
+        """``(a, b)``: kinetic and potential weight functions."""
+        return self.kinetic_weight, self.potential_weight
+
+    def to_dict(self) -> dict:
+        """JSON-safe description (weights by name where they have one)."""
+        out = super().to_dict()
+        out["kinetic_weight"] = getattr(self.kinetic_weight, "__qualname__", "callable")
+        out["potential_weight"] = getattr(self.potential_weight, "__qualname__", "callable")
+        return out

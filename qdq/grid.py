@@ -1,0 +1,257 @@
+"""Periodic grids on qubit registers.
+
+A box ``[low_d, high_d)`` per dimension is sampled at ``N_d = 2**n_d`` points
+``x_j = low + j*h``, ``h = (high - low)/N`` (``high`` is excluded: it is the same
+point as ``low`` on the periodic grid). Momenta follow numpy's FFT order,
+``k = 2π * fftfreq(N, d=h)``, so the grid index ``j`` read as an ``n``-bit two's
+complement integer ``m`` gives ``k = 2π m / L``.
+
+Qubit order: dimension ``d`` occupies qubits ``offset_d … offset_d + n_d − 1``
+(``offset_d = n_0 + … + n_{d−1}``), qubit ``offset_d`` being the least significant
+bit of ``j_d`` (Qiskit little-endian). Statevector index ``i = Σ_d j_d · 2**offset_d``.
+User-facing arrays are *grid-shaped*, ``(N_0, N_1, …)``, indexed ``[j_0, j_1, …]``.
+
+Example:
+    >>> g = Grid([(-1.0, 1.0), (0.0, 4.0)], qubits=[2, 3])
+    >>> g.shape, g.num_qubits
+    ((4, 8), 5)
+    >>> g.points[0]
+    array([-1. , -0.5,  0. ,  0.5])
+    >>> flat = np.arange(32)
+    >>> g.to_grid(flat)[1, 2] == 1 + 2 * 4      # j_0 = 1 on qubits 0-1, j_1 = 2 on qubits 2-4
+    True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from qdq.errors import ProblemError, ResourceError
+
+#: Complex amplitudes above this many qubits are refused outright (2**34 * 16 B = 256 GiB).
+MAX_QUBITS = 34
+
+
+def _normalize_bounds(bounds) -> tuple[tuple[float, float], ...]:
+    try:
+        pairs = [tuple(float(v) for v in b) for b in bounds]
+    except (TypeError, ValueError) as exc:
+        raise ProblemError(
+            f"bounds must be a sequence of (low, high) pairs, got {bounds!r}"
+        ) from exc
+    if not pairs:
+        raise ProblemError("bounds is empty; give one (low, high) pair per dimension")
+    for d, pair in enumerate(pairs):
+        if len(pair) != 2:
+            raise ProblemError(f"bounds[{d}] must be a (low, high) pair, got {pair!r}")
+        low, high = pair
+        if not (np.isfinite(low) and np.isfinite(high)):
+            raise ProblemError(f"bounds[{d}] must be finite, got {pair!r}")
+        if low >= high:
+            raise ProblemError(
+                f"bounds[{d}] needs low < high, got low={low:g} >= high={high:g}; swap them"
+            )
+    return tuple(pairs)  # type: ignore[return-value]
+
+
+def _normalize_qubits(qubits, dims: int) -> tuple[int, ...]:
+    if isinstance(qubits, (int, np.integer)):
+        qubits = [int(qubits)] * dims
+    try:
+        qs = [int(q) for q in qubits]
+    except (TypeError, ValueError) as exc:
+        raise ProblemError(f"qubits must be an int or a list of ints, got {qubits!r}") from exc
+    if any(q != qq for q, qq in zip(qs, qubits, strict=True)):
+        raise ProblemError(f"qubits must be integers, got {list(qubits)!r}")
+    if len(qs) != dims:
+        raise ProblemError(
+            f"qubits lists {len(qs)} entries but bounds has {dims} dimensions; "
+            "give one qubit count per dimension or a single int"
+        )
+    for d, q in enumerate(qs):
+        if q < 1:
+            raise ProblemError(f"qubits[{d}] must be >= 1, got {q}")
+    return tuple(qs)
+
+
+def available_memory_bytes() -> int:
+    """Return the memory currently available to this process, in bytes (best effort)."""
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        import os
+
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - non-POSIX
+        return 8 << 30
+
+
+def check_memory(num_bytes: int, what: str, *, fraction: float = 0.8) -> None:
+    """Refuse work that would need more than ``fraction`` of available memory.
+
+    Args:
+        num_bytes: Bytes the work would allocate.
+        what: Human description used in the message.
+        fraction: Share of available memory that may be used.
+
+    Raises:
+        ResourceError: If ``num_bytes`` exceeds the allowance (before anything is allocated).
+
+    Example:
+        >>> check_memory(1024, "a tiny array")
+    """
+    avail = available_memory_bytes()
+    if num_bytes > fraction * avail:
+        raise ResourceError(
+            f"{what} needs {num_bytes / 2**30:.2f} GiB but only {avail / 2**30:.2f} GiB "
+            f"is available ({fraction:.0%} usable); use fewer qubits per dimension"
+        )
+
+
+@dataclass(frozen=True, eq=True)
+class Grid:
+    """A periodic tensor-product grid, one qubit register per dimension.
+
+    Args:
+        bounds: ``(low, high)`` per dimension, ``low < high``.
+        qubits: Qubits per dimension (one int for all, or a list).
+
+    Raises:
+        ProblemError: On malformed bounds or qubit counts.
+        ResourceError: If the state vector (complex128) would not fit in memory.
+    """
+
+    bounds: tuple[tuple[float, float], ...]
+    qubits: tuple[int, ...]
+
+    def __init__(self, bounds: Sequence[Sequence[float]], qubits: int | Sequence[int]):
+        b = _normalize_bounds(bounds)
+        q = _normalize_qubits(qubits, len(b))
+        object.__setattr__(self, "bounds", b)
+        object.__setattr__(self, "qubits", q)
+        if self.num_qubits > MAX_QUBITS:
+            raise ResourceError(
+                f"{self.num_qubits} qubits need a {16 * 2.0**self.num_qubits / 2**30:.0f} GiB "
+                f"state vector; at most {MAX_QUBITS} are supported — use fewer qubits"
+            )
+        check_memory(16 * self.size * 3, f"a {self.num_qubits}-qubit state vector (x3 workspace)")
+
+    @property
+    def dims(self) -> int:
+        """Number of dimensions."""
+        return len(self.bounds)
+
+    @property
+    def num_qubits(self) -> int:
+        """Total number of register qubits."""
+        return sum(self.qubits)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """Grid shape ``(N_0, N_1, …)``."""
+        return tuple(1 << q for q in self.qubits)
+
+    @property
+    def size(self) -> int:
+        """Total number of grid points ``Π N_d``."""
+        return 1 << self.num_qubits
+
+    @property
+    def offsets(self) -> tuple[int, ...]:
+        """First qubit of each dimension's register."""
+        return tuple(int(v) for v in np.concatenate([[0], np.cumsum(self.qubits)[:-1]]))
+
+    def register(self, d: int) -> list[int]:
+        """Qubit indices of dimension ``d``, least significant first."""
+        return list(range(self.offsets[d], self.offsets[d] + self.qubits[d]))
+
+    @property
+    def lengths(self) -> tuple[float, ...]:
+        """Box length ``L_d = high_d − low_d`` per dimension."""
+        return tuple(hi - lo for lo, hi in self.bounds)
+
+    @property
+    def spacing(self) -> tuple[float, ...]:
+        """Grid spacing ``h_d = L_d / N_d``."""
+        return tuple(L / N for L, N in zip(self.lengths, self.shape, strict=True))
+
+    @cached_property
+    def points(self) -> tuple[np.ndarray, ...]:
+        """1-D coordinate arrays ``x_j = low + j h`` per dimension."""
+        return tuple(
+            lo + h * np.arange(N)
+            for (lo, _), h, N in zip(self.bounds, self.spacing, self.shape, strict=True)
+        )
+
+    @cached_property
+    def momenta(self) -> tuple[np.ndarray, ...]:
+        """1-D momentum arrays ``k = 2π fftfreq(N, d=h)`` per dimension."""
+        return tuple(
+            2 * np.pi * np.fft.fftfreq(N, d=h) for N, h in zip(self.shape, self.spacing, strict=True)
+        )
+
+    def mesh(self) -> tuple[np.ndarray, ...]:
+        """Broadcastable coordinate arrays (``np.ix_`` style, no copies)."""
+        return tuple(np.ix_(*self.points)) if self.dims > 1 else self.points
+
+    @cached_property
+    def k_squared(self) -> np.ndarray:
+        """Grid-shaped ``|k|² = Σ_d k_d²`` (read-only)."""
+        ks = np.ix_(*self.momenta) if self.dims > 1 else self.momenta
+        out = np.zeros(self.shape)
+        for k in ks:
+            out = out + k**2
+        out.setflags(write=False)
+        return out
+
+    def to_grid(self, flat: np.ndarray) -> np.ndarray:
+        """Map a statevector-ordered array (length ``size``) to grid shape ``[j_0, j_1, …]``."""
+        flat = np.asarray(flat)
+        if flat.shape != (self.size,):
+            raise ProblemError(f"expected a flat array of {self.size} entries, got {flat.shape}")
+        # Dimension 0 is least significant, so C-order reshape gives reversed axes.
+        return flat.reshape(self.shape[::-1]).transpose()
+
+    def to_flat(self, grid_array: np.ndarray) -> np.ndarray:
+        """Inverse of :meth:`to_grid`: grid-shaped array → statevector order (a copy)."""
+        arr = np.asarray(grid_array)
+        if arr.shape != self.shape:
+            raise ProblemError(f"expected a grid-shaped array {self.shape}, got {arr.shape}")
+        return np.ascontiguousarray(arr.transpose()).reshape(-1)
+
+    def index_of(self, point: Sequence[float]) -> tuple[int, ...]:
+        """Grid index of the point nearest to ``point`` (periodic wrap-around)."""
+        if len(point) != self.dims:
+            raise ProblemError(f"point has {len(point)} coordinates, the grid {self.dims}")
+        idx = []
+        for x, (lo, _), h, N in zip(point, self.bounds, self.spacing, self.shape, strict=True):
+            idx.append(int(np.round((float(x) - lo) / h)) % N)
+        return tuple(idx)
+
+    def periodic_distance(self, point: Sequence[float]) -> np.ndarray:
+        """Grid-shaped Euclidean distance to ``point``, shortest way round each period."""
+        sq = np.zeros(self.shape)
+        axes = np.ix_(*self.points) if self.dims > 1 else self.points
+        for x, ax, L in zip(point, axes, self.lengths, strict=True):
+            delta = np.abs(ax - float(x)) % L
+            delta = np.minimum(delta, L - delta)
+            sq = sq + delta**2
+        return np.sqrt(sq)
+
+    def to_dict(self) -> dict:
+        """JSON-safe description."""
+        return {"bounds": [list(b) for b in self.bounds], "qubits": list(self.qubits)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Grid:
+        """Inverse of :meth:`to_dict`."""
+        return cls(data["bounds"], data["qubits"])

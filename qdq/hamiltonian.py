@@ -1,0 +1,158 @@
+"""The Hamiltonian ``H = −D∇² + ζ(x)`` on a periodic grid and its exact references.
+
+The kinetic term is diagonal in momentum, ``T = D|k|²`` with ``k = 2π fftfreq(N, h)``;
+the potential is diagonal in position. Three references are offered:
+
+* :meth:`Hamiltonian.apply` — matrix-free ``Hψ`` by FFT (any size),
+* :meth:`Hamiltonian.dense` — the dense matrix ``F⁻¹ diag(T) F + diag(ζ)`` (small grids),
+* :meth:`Hamiltonian.eigenstates` — lowest eigenpairs by ``scipy.sparse.linalg.eigsh`` on a
+  ``LinearOperator`` built from :meth:`apply`.
+
+Example:
+    >>> import qdq
+    >>> p = qdq.Problem("x**2", bounds=[(-6, 6)], qubits=7)
+    >>> H = Hamiltonian(p, D=1.0)
+    >>> E, _ = H.eigenstates(2)
+    >>> np.round(E, 4)          # 2√(cD)(n + ½) = 1, 3
+    array([1., 3.])
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.fft as sfft
+
+from qdq.errors import ParameterError
+from qdq.grid import check_memory
+from qdq.problem import Problem
+
+
+def check_positive(name: str, value, *, allow_zero: bool = False) -> float:
+    """Validate a positive finite number, naming it in the error.
+
+    Example:
+        >>> check_positive("D", 0.5)
+        0.5
+    """
+    try:
+        v = float(value)
+    except (TypeError, ValueError) as exc:
+        raise ParameterError(f"{name} must be a number, got {value!r}") from exc
+    if not np.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
+        need = ">= 0" if allow_zero else "> 0"
+        raise ParameterError(f"{name} must be finite and {need}, got {value!r}")
+    return v
+
+
+class Hamiltonian:
+    """``H = −D∇² + ζ`` for a :class:`~qdq.Problem`.
+
+    Args:
+        problem: The discretized objective (its ``values`` are ζ on the grid).
+        D: Diffusion (kinetic) constant, ``> 0``.
+
+    Raises:
+        ParameterError: If ``D`` is not a positive finite number.
+    """
+
+    def __init__(self, problem: Problem, D: float = 0.5):
+        if not isinstance(problem, Problem):
+            raise ParameterError(
+                f"Hamiltonian needs a qdq.Problem, got {type(problem).__name__}; "
+                "build one with qdq.Problem(objective, bounds, qubits)"
+            )
+        self.problem = problem
+        self.D = check_positive("D", D)
+
+    @property
+    def grid(self):
+        """The problem's grid."""
+        return self.problem.grid
+
+    @property
+    def kinetic(self) -> np.ndarray:
+        """Grid-shaped kinetic diagonal in momentum space, ``D|k|²``."""
+        return self.D * self.grid.k_squared
+
+    @property
+    def potential(self) -> np.ndarray:
+        """Grid-shaped potential ζ on the grid."""
+        return self.problem.values
+
+    def apply(self, psi: np.ndarray) -> np.ndarray:
+        """Return ``Hψ`` for a grid-shaped ``psi`` (matrix-free, by FFT)."""
+        psi = np.asarray(psi, dtype=complex)
+        return sfft.ifftn(self.kinetic * sfft.fftn(psi)) + self.potential * psi
+
+    def kinetic_energy(self, psi: np.ndarray) -> float:
+        """``⟨ψ|T|ψ⟩ / ⟨ψ|ψ⟩`` computed in momentum space."""
+        phi = sfft.fftn(np.asarray(psi, dtype=complex))
+        w = np.abs(phi) ** 2
+        return float(np.sum(self.kinetic * w) / np.sum(w))
+
+    def potential_energy(self, psi: np.ndarray) -> float:
+        """``⟨ψ|ζ|ψ⟩ / ⟨ψ|ψ⟩``."""
+        w = np.abs(np.asarray(psi)) ** 2
+        return float(np.sum(self.potential * w) / np.sum(w))
+
+    def energy(self, psi: np.ndarray) -> float:
+        """``⟨ψ|H|ψ⟩ / ⟨ψ|ψ⟩``."""
+        return self.kinetic_energy(psi) + self.potential_energy(psi)
+
+    def dense(self) -> np.ndarray:
+        """Dense ``H`` acting on grid-shaped states flattened in C order (``psi.reshape(-1)``).
+
+        Raises:
+            ResourceError: If the matrix would not fit in memory.
+        """
+        n = self.grid.size
+        check_memory(16 * n * n * 3, f"a dense {n}x{n} Hamiltonian")
+        eye = np.eye(n, dtype=complex).reshape((n, *self.grid.shape))
+        axes = tuple(range(1, self.grid.dims + 1))
+        T = sfft.ifftn(self.kinetic * sfft.fftn(eye, axes=axes), axes=axes).reshape(n, n).T
+        H = T + np.diag(self.potential.reshape(-1))
+        return 0.5 * (H + H.conj().T)
+
+    def eigenstates(self, k: int = 1, *, tol: float = 1e-10) -> tuple[np.ndarray, np.ndarray]:
+        """Lowest ``k`` eigenpairs.
+
+        Args:
+            k: Number of eigenpairs.
+            tol: eigsh tolerance.
+
+        Returns:
+            ``(energies, states)`` — energies ascending, ``states[i]`` grid-shaped and
+            normalized, with the largest-magnitude amplitude made real positive.
+        """
+        from scipy.sparse.linalg import LinearOperator, eigsh
+
+        n = self.grid.size
+        if k < 1 or k >= n:
+            raise ParameterError(f"k must be in [1, {n - 1}], got {k}")
+        if n <= 512:
+            w, v = np.linalg.eigh(self.dense())
+            w, v = w[:k], v[:, :k]
+        else:
+            shape = self.grid.shape
+            op = LinearOperator((n, n), dtype=complex,
+                                matvec=lambda x: self.apply(x.reshape(shape)).reshape(-1))
+            rng = np.random.default_rng(0)
+            v0 = rng.standard_normal(n) + 0j
+            w, v = eigsh(op, k=k, which="SA", tol=tol, v0=v0)
+            order = np.argsort(w)
+            w, v = w[order], v[:, order]
+        states = []
+        for i in range(k):
+            s = v[:, i].reshape(self.grid.shape)
+            j = np.argmax(np.abs(s))
+            s = s * (np.abs(s.flat[j]) / s.flat[j])
+            states.append(s / np.linalg.norm(s))
+        return np.asarray(w, dtype=float), np.asarray(states)
+
+    def ground_state(self) -> tuple[float, np.ndarray]:
+        """``(E_0, ψ_0)``: the lowest eigenpair."""
+        E, states = self.eigenstates(1)
+        return float(E[0]), states[0]
+
+    def __repr__(self) -> str:
+        return f"Hamiltonian({self.problem!r}, D={self.D:g})"

@@ -1,0 +1,298 @@
+"""Optimization problems: an objective ζ(x) discretized on a qubit grid.
+
+The objective is either a vectorized callable ``f(*coords)`` (coords broadcastable
+numpy arrays, one per dimension) or a sympy-parsable string in ``x, y, z`` (up to
+three dimensions) or ``x0, x1, …``. A string keeps its algebraic structure: its
+additive terms are grouped by the dimensions they touch, so the circuit builder can
+give each group a phase oracle on only its own registers.
+
+Example:
+    >>> p = Problem("x**2 + 0.5*y", bounds=[(-1, 1), (0, 2)], qubits=[2, 1])
+    >>> p.grid.shape
+    (4, 2)
+    >>> p.values[3, 1]            # x = 0.5, y = 1
+    0.75
+    >>> [t.dims for t in p.terms]
+    [(0,), (1,)]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from qdq.errors import ProblemError
+from qdq.grid import Grid
+
+_XYZ = ("x", "y", "z")
+
+
+@dataclass(frozen=True)
+class Term:
+    """A group of additive objective terms that touch the same dimensions.
+
+    Attributes:
+        dims: Dimensions the group depends on (empty for a constant).
+        values: The group evaluated on the sub-grid of ``dims`` (shape ``(N_d for d in dims)``).
+        expression: The group as a string, or ``None`` for an opaque callable.
+    """
+
+    dims: tuple[int, ...]
+    values: np.ndarray
+    expression: str | None = None
+
+
+def variable_names(dims: int) -> tuple[str, ...]:
+    """Variable names a string objective may use in ``dims`` dimensions (besides x0…).
+
+    Example:
+        >>> variable_names(2), variable_names(4)
+        (('x', 'y'), ('x0', 'x1', 'x2', 'x3'))
+    """
+    if dims <= 3:
+        return _XYZ[:dims]
+    return tuple(f"x{i}" for i in range(dims))
+
+
+def parse_objective(text: str, dims: int):
+    """Parse a string objective into a sympy expression and its symbols.
+
+    ``x, y, z`` name dimensions 0-2 (when ``dims <= 3``); ``x0, x1, …`` always work.
+    ``^`` is accepted for powers.
+
+    Returns:
+        ``(expr, symbols)`` with ``symbols[d]`` the symbol of dimension ``d``.
+
+    Raises:
+        ProblemError: On a syntax error or a free symbol that is not a coordinate.
+
+    Example:
+        >>> expr, syms = parse_objective("x^2 + cos(y)", 2)
+        >>> expr
+        x**2 + cos(y)
+    """
+    import sympy
+    from sympy.parsing.sympy_parser import (
+        convert_xor,
+        parse_expr,
+        standard_transformations,
+    )
+
+    symbols = [sympy.Symbol(f"x{d}", real=True) for d in range(dims)]
+    local = {f"x{d}": s for d, s in enumerate(symbols)}
+    if dims <= 3:
+        local.update({name: symbols[d] for d, name in enumerate(_XYZ[:dims])})
+    local.update({"pi": sympy.pi, "E": sympy.E, "e": sympy.E, "abs": sympy.Abs})
+    if not text.strip():
+        raise ProblemError("objective string is empty; give an expression such as 'x**2'")
+    try:
+        expr = parse_expr(text, local_dict=local,
+                          transformations=standard_transformations + (convert_xor,))
+    except Exception as exc:  # sympy raises many types on bad syntax
+        raise ProblemError(f"cannot parse objective {text!r}: {exc}") from exc
+    if not isinstance(expr, sympy.Expr):
+        raise ProblemError(f"objective {text!r} is not an expression (got {type(expr).__name__})")
+    extra = sorted(str(s) for s in expr.free_symbols - set(symbols))
+    if extra:
+        allowed = ", ".join(sorted(set(local) - {"pi", "E", "e", "abs"}))
+        raise ProblemError(
+            f"objective {text!r} uses unknown variable(s) {extra}; in {dims} dimension(s) "
+            f"use {allowed}"
+        )
+    return expr, symbols
+
+
+def _lambdify(expr, symbols) -> Callable:
+    import sympy
+
+    return sympy.lambdify(symbols, expr, modules="numpy")
+
+
+def _evaluate(func: Callable, axes: Sequence[np.ndarray], shape: tuple[int, ...], label: str):
+    try:
+        with np.errstate(all="ignore"):
+            out = func(*axes)
+    except Exception as exc:
+        raise ProblemError(f"objective {label} failed on the grid: {type(exc).__name__}: {exc}") from exc
+    out = np.asarray(out)
+    if np.iscomplexobj(out):
+        if np.any(np.abs(out.imag) > 1e-12 * (1 + np.abs(out.real))):
+            raise ProblemError(f"objective {label} returned complex values; it must be real")
+        out = out.real
+    try:
+        out = np.broadcast_to(out, shape).astype(float)
+    except ValueError as exc:
+        raise ProblemError(
+            f"objective {label} returned shape {out.shape}, which does not broadcast to the "
+            f"grid shape {shape}; make it vectorized: f(*coords) on broadcastable arrays"
+        ) from exc
+    return np.ascontiguousarray(out)
+
+
+class Problem:
+    """An objective on a box, discretized on ``2**n`` points per dimension.
+
+    Args:
+        objective: Vectorized callable ``f(*coords)``, a sympy-parsable string, or an
+            object with an ``expression`` string attribute (e.g. a benchmark function,
+            whose ``bounds``/``minimizer``/``minimum`` are used as defaults).
+        bounds: ``(low, high)`` per dimension.
+        qubits: Qubits per dimension (int or list).
+        name: Label used in reports.
+        minimizer: Known global minimizer (continuous), if any; must lie in the box.
+        minimum: Known global minimum value, if any.
+
+    Raises:
+        ProblemError: Bad bounds / qubits, an unparsable or failing objective, a
+            wrong-shaped result, non-finite values (how many and the first), or a
+            minimizer outside the box.
+        ResourceError: If the grid would not fit in memory.
+    """
+
+    def __init__(
+        self,
+        objective: Callable | str,
+        bounds: Sequence[Sequence[float]] | None = None,
+        qubits: int | Sequence[int] = 6,
+        *,
+        name: str | None = None,
+        minimizer: Sequence[float] | None = None,
+        minimum: float | None = None,
+    ):
+        source = objective
+        if not isinstance(objective, str) and isinstance(getattr(objective, "expression", None), str):
+            bounds = bounds if bounds is not None else getattr(objective, "bounds", None)
+            minimizer = minimizer if minimizer is not None else getattr(objective, "minimizer", None)
+            minimum = minimum if minimum is not None else getattr(objective, "minimum", None)
+            name = name or getattr(objective, "name", None)
+            objective = objective.expression
+        if bounds is None:
+            raise ProblemError("bounds are required: give one (low, high) pair per dimension")
+        self.grid = Grid(bounds, qubits)
+        self.name = name or (objective if isinstance(objective, str) else
+                             getattr(source, "__name__", "objective"))
+        dims = self.grid.dims
+        if isinstance(objective, str):
+            self.expression, self._symbols = parse_objective(objective, dims)
+            self.objective_text: str | None = objective
+            self._func = _lambdify(self.expression, self._symbols)
+        elif callable(objective):
+            self.expression, self._symbols, self.objective_text = None, None, None
+            self._func = objective
+        else:
+            raise ProblemError(
+                f"objective must be a callable or a string, got {type(objective).__name__}"
+            )
+        self.values = _evaluate(self._func, self.grid.mesh(), self.grid.shape, repr(self.name))
+        self.values.setflags(write=False)
+        bad = ~np.isfinite(self.values)
+        if bad.any():
+            first = tuple(int(i) for i in np.argwhere(bad)[0])
+            coords = tuple(float(self.grid.points[d][i]) for d, i in enumerate(first))
+            raise ProblemError(
+                f"objective {self.name!r} is not finite at {int(bad.sum())} of {bad.size} grid "
+                f"points; the first is index {first}, x = {coords} (value "
+                f"{self.values[first]}); shrink the box or regularize the objective"
+            )
+        self.minimizer = None if minimizer is None else tuple(float(v) for v in minimizer)
+        if self.minimizer is not None:
+            if len(self.minimizer) != dims:
+                raise ProblemError(
+                    f"minimizer has {len(self.minimizer)} coordinates, the problem {dims}"
+                )
+            for d, (v, (lo, hi)) in enumerate(zip(self.minimizer, self.grid.bounds, strict=True)):
+                if not lo <= v <= hi:
+                    raise ProblemError(
+                        f"minimizer[{d}] = {v:g} lies outside the box [{lo:g}, {hi:g}]; "
+                        "fix the minimizer or widen the bounds"
+                    )
+        self.minimum = None if minimum is None else float(minimum)
+
+    # ------------------------------------------------------------------ evaluation
+    def __call__(self, *coords):
+        """Evaluate the continuous objective at broadcastable coordinates."""
+        return self._func(*coords)
+
+    @property
+    def dims(self) -> int:
+        """Number of dimensions."""
+        return self.grid.dims
+
+    @cached_property
+    def terms(self) -> tuple[Term, ...]:
+        """Additive groups of the objective by the dimensions they touch.
+
+        A string objective ``Σ_i t_i`` is split into groups of terms sharing the same
+        set of variables; a callable is one group over every dimension. Constant
+        terms form a group with ``dims == ()``.
+        """
+        if self.expression is None:
+            return (Term(tuple(range(self.dims)), self.values, None),)
+        import sympy
+
+        sym_index = {s: d for d, s in enumerate(self._symbols)}
+        groups: dict[tuple[int, ...], list] = {}
+        for t in sympy.Add.make_args(sympy.expand(self.expression, deep=False)):
+            dims = tuple(sorted(sym_index[s] for s in t.free_symbols))
+            groups.setdefault(dims, []).append(t)
+        out = []
+        for dims, ts in sorted(groups.items(), key=lambda kv: (len(kv[0]), kv[0])):
+            expr = sympy.Add(*ts)
+            shape = tuple(self.grid.shape[d] for d in dims)
+            pts = [self.grid.points[d] for d in dims]
+            axes = np.ix_(*pts) if len(pts) > 1 else pts
+            vals = _evaluate(_lambdify(expr, [self._symbols[d] for d in dims]),
+                             axes, shape, repr(str(expr)))
+            out.append(Term(dims, vals, str(expr)))
+        return tuple(out)
+
+    # ------------------------------------------------------------------ landmarks
+    @cached_property
+    def global_min_mask(self) -> np.ndarray:
+        """Grid-shaped boolean mask of the grid argmin cell(s) (ties within 1e-12 relative)."""
+        vmin = self.values.min()
+        tol = 1e-12 * max(1.0, float(np.abs(self.values).max()))
+        return self.values <= vmin + tol
+
+    @property
+    def grid_minimum(self) -> float:
+        """Smallest objective value on the grid."""
+        return float(self.values.min())
+
+    @property
+    def grid_argmin(self) -> tuple[float, ...]:
+        """Coordinates of (the first) grid argmin."""
+        idx = np.unravel_index(int(np.argmin(self.values)), self.grid.shape)
+        return tuple(float(self.grid.points[d][i]) for d, i in enumerate(idx))
+
+    def to_dict(self) -> dict:
+        """JSON-safe description (the objective as text when it has one)."""
+        return {
+            "name": self.name,
+            "objective": self.objective_text,
+            **self.grid.to_dict(),
+            "minimizer": None if self.minimizer is None else list(self.minimizer),
+            "minimum": self.minimum,
+        }
+
+    def __repr__(self) -> str:
+        obj = self.objective_text if self.objective_text is not None else "<callable>"
+        return (f"Problem({obj!r}, bounds={[list(b) for b in self.grid.bounds]}, "
+                f"qubits={list(self.grid.qubits)})")
+
+
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def slug(text: str) -> str:
+    """File-name-safe version of a label.
+
+    Example:
+        >>> slug("0.3*x**4 - x**2")
+        '0.3_x_4_-_x_2'
+    """
+    return _SAFE_NAME.sub("_", text).strip("_")[:80] or "problem"
