@@ -18,8 +18,8 @@ Example:
     >>> g.points[0]
     array([-1. , -0.5,  0. ,  0.5])
     >>> flat = np.arange(32)
-    >>> g.to_grid(flat)[1, 2] == 1 + 2 * 4      # j_0 = 1 on qubits 0-1, j_1 = 2 on qubits 2-4
-    True
+    >>> int(g.to_grid(flat)[1, 2])     # j_0 = 1 on qubits 0-1, j_1 = 2 on qubits 2-4
+    9
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ Example:
     >>> p = Problem("x**2 + 0.5*y", bounds=[(-1, 1), (0, 2)], qubits=[2, 1])
     >>> p.grid.shape
     (4, 2)
-    >>> p.values[3, 1]            # x = 0.5, y = 1
+    >>> float(p.values[3, 1])            # x = 0.5, y = 1
     0.75
     >>> [t.dims for t in p.terms]
     [(0,), (1,)]
@@ -82,7 +82,7 @@ def parse_objective(text: str, dims: int):
         standard_transformations,
     )
 
-    symbols = [sympy.Symbol(f"x{d}", real=True) for d in range(dims)]
+    symbols = [sympy.Symbol(name, real=True) for name in variable_names(dims)]
     local = {f"x{d}": s for d, s in enumerate(symbols)}
     if dims <= 3:
         local.update({name: symbols[d] for d, name in enumerate(_XYZ[:dims])})

@@ -129,8 +129,8 @@ def strang_step_cx_count(problem: Problem, *, swap_free: bool = True) -> int:
 
     Example:
         >>> import qdq
-        >>> strang_step_cx_count(qdq.Problem("x**2", bounds=[(-1, 1)], qubits=8))
-        196
+        >>> strang_step_cx_count(qdq.Problem("x**2", bounds=[(-1, 1)], qubits=8))  # 56 + 168
+        224
     """
     oracle = PotentialOracle(problem).cx_count()
     return oracle + sum(kinetic_cx_count(n, swap_free=swap_free) for n in problem.grid.qubits)
