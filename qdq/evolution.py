@@ -96,8 +96,22 @@ def _check_steps(steps) -> int:
 def _weight_fn(w: Weight, name: str) -> Callable[[float], float]:
     if callable(w):
         return w
-    value = float(w)
-    return lambda t: value
+    if isinstance(w, str):
+        from qdq.schedules import PRESETS
+
+        raise ParameterError(
+            f"{name} must be a callable or a number, got the string {w!r}; for a named "
+            f"schedule pass schedule={w!r} (presets: {', '.join(PRESETS)})"
+        )
+    try:
+        value = float(w)
+    except (TypeError, ValueError) as exc:
+        raise ParameterError(f"{name} must be a callable or a number, got {w!r}") from exc
+    if np.isfinite(value) and value >= 0:
+        from qdq.schedules import constant
+
+        return constant(value)  # named, so to_dict records "constant(value=...)"
+    return lambda t: value  # evaluate_weight reports the bad value with its t
 
 
 def evaluate_weight(fn: Callable[[float], float], t: float, name: str) -> float:
@@ -272,10 +286,13 @@ class Anneal(EvolutionSpec):
         steps: Number of steps.
         order: 1 (weights at each step's left end), 2 (midpoint) or 4.
         initial: As for :class:`RealTime`.
+        schedule: Instead of the two weights: a preset name of :mod:`qdq.schedules`
+            (``"qhd-cubic"``, ``"linear"``, …; a preset's ``time`` is the anneal's) or an
+            ``(a, b)`` pair such as ``qdq.schedules.preset("linear", floor=0.1)``.
 
     Raises:
         ParameterError: Bad numbers, or a weight that is negative or non-finite at some
-            step time (the message names that ``t``).
+            step time (the message names that ``t``); ``schedule`` together with weights.
 
     Example:
         >>> import qdq
@@ -284,17 +301,30 @@ class Anneal(EvolutionSpec):
         ...            time=1.0, steps=2, order=1)
         >>> a.product_formula().steps
         (('kinetic', 0.5), ('potential', 0.25), ('kinetic', 0.25))
+        >>> Anneal(p, schedule="qhd-cubic", time=10.0, steps=10).to_dict()["kinetic_weight"]
+        'qhd_cubic_kinetic(scale=2, eps=0.001)'
     """
 
     kind = "real"
     method = "anneal"
 
-    def __init__(self, problem: Problem, D: float = 0.5, *, kinetic_weight: Weight = 1.0,
-                 potential_weight: Weight = 1.0, time: float = 10.0, steps: int = 1000,
-                 order: int = 1, initial="uniform"):
+    def __init__(self, problem: Problem, D: float = 0.5, *, kinetic_weight: Weight | None = None,
+                 potential_weight: Weight | None = None, time: float = 10.0, steps: int = 1000,
+                 order: int = 1, initial="uniform", schedule=None):
         if not isinstance(problem, Problem):
             raise ParameterError(f"Anneal needs a qdq.Problem, got {type(problem).__name__}")
         super().__init__(problem, D, time=time, steps=steps, order=order, initial=initial)
+        self.schedule = None
+        if schedule is not None:
+            if kinetic_weight is not None or potential_weight is not None:
+                raise ParameterError(
+                    f"give either schedule= or kinetic_weight=/potential_weight=, not both "
+                    f"(got schedule={schedule!r})"
+                )
+            kinetic_weight, potential_weight = _resolve_schedule(schedule, self.time)
+            self.schedule = schedule if isinstance(schedule, str) else None
+        kinetic_weight = 1.0 if kinetic_weight is None else kinetic_weight
+        potential_weight = 1.0 if potential_weight is None else potential_weight
         self.kinetic_weight = _weight_fn(kinetic_weight, "kinetic_weight")
         self.potential_weight = _weight_fn(potential_weight, "potential_weight")
         for t in (0.0, self.time / 2, self.time):
@@ -310,4 +340,25 @@ class Anneal(EvolutionSpec):
         out = super().to_dict()
         out["kinetic_weight"] = getattr(self.kinetic_weight, "__qualname__", "callable")
         out["potential_weight"] = getattr(self.potential_weight, "__qualname__", "callable")
+        if self.schedule is not None:
+            out["schedule"] = self.schedule
         return out
+
+
+def _resolve_schedule(schedule, time: float):
+    """``schedule`` (a preset name or an ``(a, b)`` pair) -> ``(a, b)``.
+
+    A preset with a ``time`` parameter (e.g. ``"linear"``) gets the anneal's total time.
+    """
+    from qdq.schedules import preset, preset_parameters
+
+    if isinstance(schedule, str):
+        params = {"time": time} if "time" in preset_parameters(schedule) else {}
+        return preset(schedule, **params)
+    if isinstance(schedule, tuple) and len(schedule) == 2:
+        return schedule
+    raise ParameterError(
+        f"schedule must be a preset name or a (kinetic_weight, potential_weight) pair, got "
+        f"{schedule!r}; e.g. schedule='qhd-cubic' or schedule=qdq.schedules.preset('linear', "
+        "floor=0.1)"
+    )

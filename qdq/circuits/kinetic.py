@@ -27,6 +27,8 @@ Example:
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from qdq.circuits.phase_oracles import append_zstring_rotations, walsh_coefficients
@@ -48,8 +50,24 @@ def momentum_phase(n: int, phi: float, *, name: str = "p2"):
     from qiskit import QuantumCircuit
 
     qc = QuantumCircuit(n, name=name)
-    append_zstring_rotations(qc, range(n), walsh_coefficients(momentum_index(n) ** 2.0), phi)
+    append_zstring_rotations(qc, range(n), _momentum_walsh(n), phi)
     return qc
+
+
+@lru_cache(maxsize=64)
+def _momentum_walsh(n: int) -> np.ndarray:
+    coeffs = walsh_coefficients(momentum_index(n) ** 2.0)
+    coeffs.setflags(write=False)
+    return coeffs
+
+
+@lru_cache(maxsize=64)
+def _qft_noswap(n: int):
+    from qiskit.synthesis import synth_qft_full
+
+    q = synth_qft_full(n, do_swaps=False)
+    q.name = "qft_noswap"
+    return q, q.inverse()
 
 
 def kinetic_block(n: int, phi: float, *, swap_free: bool = True, name: str = "kinetic"):
@@ -65,12 +83,9 @@ def kinetic_block(n: int, phi: float, *, swap_free: bool = True, name: str = "ki
 
     qc = QuantumCircuit(n, name=name)
     if swap_free and n > 1:
-        from qiskit.synthesis import synth_qft_full
-
-        q = synth_qft_full(n, do_swaps=False)
-        q.name = "qft_noswap"
+        q, q_inv = _qft_noswap(n)
         wires = list(range(n))[::-1]
-        qc.append(q.inverse().to_gate(label="QFT†"), wires)
+        qc.append(q_inv.to_gate(label="QFT†"), wires)
         qc.append(momentum_phase(n, phi).to_gate(label="e^{-iφm²}"), wires)
         qc.append(q.to_gate(label="QFT"), wires)
     else:

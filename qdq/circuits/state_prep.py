@@ -19,10 +19,21 @@ from qdq.grid import Grid
 from qdq.states import GaussianPacket, resolve_initial
 
 
-def prepare_initial(initial, grid: Grid):
-    """Circuit on ``grid.num_qubits`` qubits preparing the initial state from ``|0⟩``."""
+def prepare_initial(initial, grid: Grid, *, native: bool = False):
+    """Circuit on ``grid.num_qubits`` qubits preparing the initial state from ``|0⟩``.
+
+    Args:
+        initial: As accepted by :func:`qdq.states.resolve_initial`.
+        grid: The grid.
+        native: Use ``Initialize`` (a simulator-native instruction, valid from ``|0⟩``)
+            instead of the gate-synthesizable ``StatePreparation``; simulators then skip
+            synthesis.
+    """
     from qiskit import QuantumCircuit
-    from qiskit.circuit.library import StatePreparation
+    from qiskit.circuit.library import Initialize, StatePreparation
+
+    def prep(vec, label):
+        return Initialize(vec) if native else StatePreparation(vec, label=label)
 
     qc = QuantumCircuit(grid.num_qubits, name="init")
     if isinstance(initial, str) and initial == "uniform":
@@ -30,9 +41,8 @@ def prepare_initial(initial, grid: Grid):
         return qc
     if isinstance(initial, GaussianPacket):
         for d in range(grid.dims):
-            qc.append(StatePreparation(initial.factor(grid, d), label=f"packet{d}"),
-                      grid.register(d))
+            qc.append(prep(initial.factor(grid, d), f"packet{d}"), grid.register(d))
         return qc
     psi = resolve_initial(initial, grid)
-    qc.append(StatePreparation(grid.to_flat(psi), label="init"), range(grid.num_qubits))
+    qc.append(prep(grid.to_flat(psi), "init"), range(grid.num_qubits))
     return qc

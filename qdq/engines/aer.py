@@ -6,6 +6,10 @@
 * ``shots=int`` — measured counts, decoded to grid indices (bitstrings are big-endian:
   the rightmost character is qubit 0); ancilla shots not all zero are rejected and the
   accepted fraction is reported as ``success_probability``.
+* Imaginary time: ``shots=None`` simulates the probabilistic blocks factor by factor
+  (:func:`run_imaginary_exact`: exact ``P_success``, memory ``O(2^{n+a})``); ``shots=int``
+  runs the whole circuit with mid-circuit ancilla measurements into ``post`` (count keys
+  ``"post m"``, so a shot is kept iff the bits above the grid bits are all 0).
 
 Example:
     >>> import qdq
@@ -24,6 +28,9 @@ import numpy as np
 from qdq.errors import BackendError, ParameterError, PostselectionError
 from qdq.evolution import EvolutionSpec
 from qdq.results import Result
+
+#: Imaginary-time success probabilities below this are refused (PostselectionError).
+SUCCESS_FLOOR = 1e-300
 
 
 def simulator(*, method: str = "statevector", device: str = "CPU", seed: int | None = None,
@@ -61,9 +68,109 @@ def postselect_statevector(sv: np.ndarray, num_grid: int, num_anc: int) -> tuple
     return block / np.sqrt(p), p
 
 
+def run_imaginary_exact(spec: EvolutionSpec, *, seed: int | None = None, device: str = "CPU",
+                        swap_free: bool = True, **sim_options) -> Result:
+    """Exact postselected imaginary-time run on Aer, block by block.
+
+    For each product-formula factor the factor's circuit (grid qubits plus one fresh
+    ancilla per probabilistic block, :func:`qdq.circuits.imaginary.factor_circuit`) is
+    run on the Aer statevector simulator from ``|ψ⟩|0…0⟩`` (``SetStatevector``); the
+    ancillas are projected on ``|0…0⟩``, the branch probability ``p_j`` multiplied into
+    ``P_success = Π_j p_j`` and the grid state renormalized. Memory is ``O(2^{n+a})``
+    with ``a`` the blocks of one factor, however many factors there are.
+
+    Args:
+        spec: An :class:`~qdq.ImaginaryTime` spec.
+        seed: Simulator seed (unused by exact statevector runs; kept for symmetry).
+        device: ``"CPU"`` or ``"GPU"``.
+        swap_free: Kinetic-block wiring.
+        **sim_options: Passed to ``AerSimulator``.
+
+    Raises:
+        PostselectionError: If a factor's branch vanishes or ``P_success`` underflows
+            below ``1e-300``.
+
+    Example:
+        >>> import qdq
+        >>> p = qdq.Problem("x**2", bounds=[(-2, 2)], qubits=3)
+        >>> spec = qdq.ImaginaryTime(qdq.Hamiltonian(p, D=0.5), time=1.0, steps=4)
+        >>> r = run_imaginary_exact(spec)
+        >>> e = qdq.run(spec, backend="emulator")
+        >>> bool(abs(r.success_probability / e.success_probability - 1) < 1e-9)
+        True
+    """
+    from qiskit import QuantumCircuit, transpile
+    from qiskit_aer.library import SetStatevector
+
+    from qdq.circuits.imaginary import count_blocks, factor_circuit
+
+    t0 = _time.perf_counter()
+    grid = spec.grid
+    nq = grid.num_qubits
+    formula = spec.product_formula()
+    sim = simulator(device=device, seed=seed, **sim_options)
+    psi = grid.to_flat(spec.initial_state()).astype(complex)
+    compiled: dict[tuple[str, float], object] = {}
+    log_success = 0.0
+    floor = np.log(SUCCESS_FLOOR)
+    build_s = 0.0
+    for i, (term, c) in enumerate(formula.steps):
+        tb = _time.perf_counter()
+        tqc = compiled.get((term, c))
+        if tqc is None:
+            tqc = compiled[(term, c)] = transpile(
+                factor_circuit(spec, term, c, swap_free=swap_free), sim, optimization_level=0)
+        build_s += _time.perf_counter() - tb
+        width = tqc.num_qubits
+        full = np.zeros(1 << width, dtype=complex)
+        full[: 1 << nq] = psi  # ancillas are the high qubits, all |0>
+        qc = QuantumCircuit(width)
+        qc.append(SetStatevector(full), range(width))
+        qc.compose(tqc, inplace=True)
+        qc.save_statevector()
+        res = sim.run(qc, shots=1).result()
+        if not res.success:
+            raise BackendError(f"Aer failed on factor {i} ({term}, c={c:g}): {res.status}")
+        sv = np.asarray(res.get_statevector(qc), dtype=complex)
+        branch = sv[: 1 << nq]
+        p = float(np.vdot(branch, branch).real)
+        if not p > 0 or not np.isfinite(p):
+            raise PostselectionError(
+                f"postselection branch vanished at factor {i} ({term}, c={c:g}): success "
+                f"probability {p!r}; use fewer or smaller imaginary-time steps"
+            )
+        log_success += np.log(p)
+        if log_success < floor:
+            raise PostselectionError(
+                f"postselection probability underflows below {SUCCESS_FLOOR:g} "
+                f"(log P = {log_success:.1f} after factor {i + 1} of {len(formula.steps)}); "
+                "the circuit would never succeed — use fewer steps or a shorter time, or "
+                "backend='emulator' to study the evolution without postselection cost"
+            )
+        psi = branch / np.sqrt(p)
+    t1 = _time.perf_counter()
+    psi_grid = grid.to_grid(psi)
+    extra = {"factors": formula.counts(), "blocks": count_blocks(spec),
+             "log_success_probability": float(log_success), "mode": "block-by-block",
+             "max_ancillas": max(q.num_qubits for q in compiled.values()) - nq}
+    return Result(
+        method=spec.method, backend="aer", grid=grid, values=spec.problem.values, D=spec.D,
+        probabilities=np.abs(psi_grid) ** 2, statevector=psi_grid,
+        success_probability=float(np.exp(log_success)), shots=None,
+        problem=spec.problem.to_dict(), spec=spec.to_dict(),
+        timing={"build": build_s, "run": t1 - t0 - build_s}, extra=extra,
+    )
+
+
 def run_aer(spec: EvolutionSpec, *, shots: int | None = None, seed: int | None = None,
-            device: str = "CPU", swap_free: bool = True, **sim_options) -> Result:
+            device: str = "CPU", swap_free: bool = True, ancillas: str = "reuse",
+            **sim_options) -> Result:
     """Build the spec's circuit and run it on Aer.
+
+    Imaginary-time specs: exact mode runs :func:`run_imaginary_exact` (block by block);
+    shots mode runs the whole probabilistic circuit
+    (:func:`qdq.circuits.imaginary.build_imaginary_circuit`) and keeps the shots whose
+    ``post`` bits are all 0.
 
     Args:
         spec: The evolution spec.
@@ -71,6 +178,8 @@ def run_aer(spec: EvolutionSpec, *, shots: int | None = None, seed: int | None =
         seed: Simulator seed (shots mode).
         device: ``"CPU"`` or ``"GPU"`` (needs qiskit-aer-gpu).
         swap_free: Kinetic-block wiring (see :func:`qdq.build_circuit`).
+        ancillas: Imaginary time with shots only: ``"reuse"`` (mid-circuit measure and
+            reset, as on hardware) or ``"fresh"`` (one ancilla per block).
         **sim_options: Passed to ``AerSimulator``.
     """
     from qiskit import transpile
@@ -79,8 +188,17 @@ def run_aer(spec: EvolutionSpec, *, shots: int | None = None, seed: int | None =
 
     if shots is not None and (isinstance(shots, bool) or int(shots) != shots or shots < 1):
         raise ParameterError(f"shots must be None (exact) or an integer >= 1, got {shots!r}")
+    imaginary = spec.kind == "imaginary"
+    if imaginary and shots is None:
+        return run_imaginary_exact(spec, seed=seed, device=device, swap_free=swap_free,
+                                   **sim_options)
     t0 = _time.perf_counter()
-    qc = build_circuit(spec, swap_free=swap_free, measure=shots is not None)
+    if imaginary:
+        from qdq.circuits.imaginary import build_imaginary_circuit
+
+        qc = build_imaginary_circuit(spec, swap_free=swap_free, measure=True, ancillas=ancillas)
+    else:
+        qc = build_circuit(spec, swap_free=swap_free, measure=shots is not None, flat=True)
     grid = spec.grid
     grid_q, anc_q = split_registers(qc)
     if grid_q != list(range(grid.num_qubits)) or anc_q != list(
@@ -89,7 +207,11 @@ def run_aer(spec: EvolutionSpec, *, shots: int | None = None, seed: int | None =
     sim = simulator(device=device, seed=seed, **sim_options)
     if shots is None:
         qc.save_statevector()
-    tqc = transpile(qc, sim, optimization_level=0)
+    # Flat circuits of gates Aer implements natively skip the (slow) transpiler.
+    native = set(sim.configuration().basis_gates) | {"measure", "reset", "barrier",
+                                                     "save_statevector"}
+    needs = {inst.operation.name for inst in qc.data} - native
+    tqc = transpile(qc, sim, optimization_level=0) if needs else qc
     t1 = _time.perf_counter()
     job = sim.run(tqc, shots=shots if shots is not None else 1)
     res = job.result()
@@ -124,6 +246,9 @@ def run_aer(spec: EvolutionSpec, *, shots: int | None = None, seed: int | None =
         success = accepted / int(shots)
         statevector = None
         extra["accepted_shots"] = accepted
+        if imaginary:
+            extra["post_bits"] = int(qc.num_clbits - ng)
+            extra["ancillas"] = ancillas
     return Result(
         method=spec.method, backend="aer", grid=grid, values=spec.problem.values, D=spec.D,
         probabilities=probs, statevector=statevector, success_probability=success,

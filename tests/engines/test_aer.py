@@ -25,8 +25,11 @@ def test_aer_equals_emulator(name, order):
     emu = qdq.run(spec, backend="emulator")
     assert fidelity(aer.statevector, spec.initial_state()) < 0.9  # it moved
     assert fidelity(aer.statevector, emu.statevector) >= 1 - 1e-9
-    # same global phase too: the circuit includes it
-    np.testing.assert_allclose(aer.statevector, emu.statevector, atol=1e-9)
+    # Same global phase too from |+…+⟩ (the circuits track it); Aer's native Initialize,
+    # used for packets, fixes the state only up to a phase.
+    uni = qdq.RealTime(qdq.Hamiltonian(p, D=0.4), time=1.2, steps=6, order=order)
+    np.testing.assert_allclose(qdq.run(uni, backend="aer").statevector,
+                               qdq.run(uni).statevector, atol=1e-9)
 
 
 def test_aer_close_to_dense_expm():

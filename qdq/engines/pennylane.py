@@ -1,0 +1,549 @@
+r"""PennyLane engine: the same product-formula circuits, built natively in PennyLane.
+
+The circuit interprets the spec's :class:`~qdq.evolution.ProductFormula` exactly like
+:func:`qdq.build_circuit` (no Qiskit conversion is involved):
+
+* initial state — ``qml.Hadamard`` on every register qubit (``"uniform"``), one
+  ``qml.StatePrep`` per dimension (a :class:`~qdq.GaussianPacket` is a product state), or
+  one ``qml.StatePrep`` on all registers (a grid-shaped array);
+* ``("potential", c)`` — per additive term group ``g`` the phase ``e^{−icζ_g}`` from the
+  same Walsh coefficients as :mod:`qdq.circuits.phase_oracles`,
+  ``e^{−icζ_g} = e^{−icc_∅}\prod_S e^{−icc_S Z_S}``, emitted with the same per-qubit plan:
+  sparse strings as ``qml.RZ`` / ``qml.IsingZZ`` / ``qml.MultiRZ`` (all
+  ``e^{−iλ Z…Z/2}``, so the angle is ``λ = 2c\,c_S``), dense groups as a Gray-code walk of
+  ``qml.CNOT`` + ``qml.RZ``; the global phase as ``qml.GlobalPhase`` (``e^{−iφ}``);
+* ``("kinetic", c)`` — per dimension ``QFT · e^{−iφm²} · QFT†`` with ``φ = cD(2π/L_d)²``,
+  the momentum phase a quadratic form in Z (``n`` RZ + ``n(n−1)/2`` IsingZZ).
+
+**Imaginary time.** Each factor is a probabilistic block with one ancilla ``a``: a
+uniformly controlled ``RY(θ(x))`` on ``a`` with ``cos(θ(x)/2) = f(x)``, so that
+``⟨0_a| U |x, 0_a⟩ = f(x)``; postselecting ``a`` on ``|0⟩`` applies ``diag(f)``. Potential
+blocks use ``f = e^{−c(ζ_g − min ζ_g)}`` on group ``g``'s registers; kinetic blocks use
+``QFT† → UCRY(e^{−cDk_d²}) → QFT`` on register ``d``. The uniformly controlled rotation
+is a Gray-code walk: with ``θ(x) = Σ_S a_S (−1)^{S·x}`` (Walsh coefficients),
+``UCRY = Π_S X^{S·x} RY(a_S) X^{S·x}``, ``2^m`` CNOTs for ``m`` controls.
+
+**Qubit order.** Wire ``q`` is qdq qubit ``q`` (dimension ``d`` on wires
+``offset_d … offset_d + n_d − 1``, least significant first); ancillas follow the grid
+wires. PennyLane reads the *first listed* wire as the most significant bit, so the QFT
+acts on ``register[::-1]`` (``qml.QFT(register[::-1])`` equals Qiskit's ``QFTGate`` on
+``register``), ``StatePrep`` gets ``register[::-1]``, and ``qml.state()`` over wires
+``0 … W−1`` is reversed bitwise before :meth:`~qdq.grid.Grid.to_grid`.
+
+**Execution.** ``shots=None``: ``qml.state()``; imaginary time runs in segments of at most
+``max_ancillas`` blocks, each with fresh ancillas, projected on ``|0…0⟩`` between
+segments (each segment restarts from ``qml.StatePrep`` of the postselected state), and
+``P_success = Π_segments ‖Π_0 ψ‖²``. With ``shots=int`` the whole circuit runs once with a
+single reused ancilla: ``qml.measure(a, reset=True, postselect=0)`` after each block,
+``mcm_method="tree-traversal"``, ``postselect_mode="hw-like"`` (rejected shots are
+dropped; ``success_probability`` is the accepted fraction).
+
+Example:
+    >>> import qdq
+    >>> p = qdq.Problem("x**2", bounds=[(-2, 2)], qubits=2)
+    >>> r = qdq.run(qdq.RealTime(qdq.Hamiltonian(p, D=0.5), time=0.5, steps=2),
+    ...             backend="pennylane")
+    >>> r.backend, r.probabilities.shape, round(float(r.probabilities.sum()), 12)
+    ('pennylane', (4,), 1.0)
+"""
+
+from __future__ import annotations
+
+import difflib
+import time as _time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from qdq.circuits.kinetic import momentum_index
+from qdq.circuits.phase_oracles import (
+    ZERO_TOL,
+    _group_plan,
+    _significant,
+    walsh_coefficients,
+)
+from qdq.errors import BackendError, ParameterError, PostselectionError, require
+from qdq.evolution import EvolutionSpec
+from qdq.grid import Grid
+from qdq.results import Result
+from qdq.states import GaussianPacket, resolve_initial
+
+#: Statevector devices this engine knows how to read (``qml.state()`` of pure states).
+SUPPORTED_DEVICES = ("default.qubit", "lightning.qubit", "lightning.kokkos", "lightning.gpu")
+#: Ancilla modes of :func:`to_pennylane`.
+ANCILLA_MODES = ("reuse", "fresh")
+
+
+def _qml():
+    return require("pennylane", "pennylane")
+
+
+# ----------------------------------------------------------------- gate emitters
+def zstring_ops(wires: Sequence[int], coeffs: np.ndarray, theta: float, *,
+                tol: float = ZERO_TOL, global_phase: bool = True) -> list:
+    """PennyLane ops for ``e^{−iθ c_∅} Π_S e^{−iθ c_S Z_S}`` (Walsh coefficients ``c_S``).
+
+    Mirrors :func:`qdq.circuits.phase_oracles.append_zstring_rotations` gate for gate
+    (same per-target-qubit choice of sparse strings or Gray-code walk), so CNOT counts
+    agree with the Qiskit circuit.
+
+    Args:
+        wires: ``wires[i]`` carries bit ``i`` of ``x`` (little-endian).
+        coeffs: Walsh coefficients, ``2^m`` entries.
+        theta: Angle multiplier.
+        tol: Relative threshold below which coefficients are dropped.
+        global_phase: Emit ``qml.GlobalPhase(θ c_∅)`` (``e^{−iθc_∅}``).
+
+    Returns:
+        A list of operators (not queued).
+
+    Example:
+        >>> ops = zstring_ops([0, 1], walsh_coefficients(np.array([0., 1, 4, 9])), 0.3)
+        >>> [op.name for op in ops]
+        ['GlobalPhase', 'RZ', 'RZ', 'IsingZZ']
+    """
+    qml = _qml()
+    wires = list(wires)
+    ops: list = []
+    c0 = float(coeffs[0])
+    if global_phase and theta * c0 != 0.0:
+        ops.append(qml.GlobalPhase(theta * c0))
+    sig = _significant(coeffs, tol)
+    for t, kind, _ in _group_plan(coeffs, tol):
+        lo = 1 << t
+        target = wires[t]
+        if kind == "none":
+            continue
+        if kind == "sparse":
+            for s in np.nonzero(sig[lo: 2 * lo])[0] + lo:
+                angle = 2 * theta * float(coeffs[s])
+                others = [wires[i] for i in range(t) if (int(s) >> i) & 1]
+                if not others:
+                    ops.append(qml.RZ(angle, wires=target))
+                elif len(others) == 1:
+                    ops.append(qml.IsingZZ(angle, wires=[others[0], target]))
+                else:
+                    ops.append(qml.MultiRZ(angle, wires=[*others, target]))
+            continue
+        prev = 0
+        for i in range(1 << t):
+            g = i ^ (i >> 1)
+            if i:
+                ops.append(qml.CNOT(wires=[wires[(g ^ prev).bit_length() - 1], target]))
+            if sig[lo | g]:
+                ops.append(qml.RZ(2 * theta * float(coeffs[lo | g]), wires=target))
+            prev = g
+        if t:
+            ops.append(qml.CNOT(wires=[wires[prev.bit_length() - 1], target]))
+    return ops
+
+
+def ucry_ops(controls: Sequence[int], target: int, angles: np.ndarray, *,
+             tol: float = ZERO_TOL) -> list:
+    r"""Uniformly controlled ``RY(θ(x))`` on ``target``, ``x`` read from ``controls``.
+
+    With ``θ(x) = Σ_S a_S (−1)^{S·x}`` (Walsh coefficients ``a_S``) and
+    ``X RY(α) X = RY(−α)``, a Gray-code walk over the controls gives
+    ``RY(θ(x)) = Π_S X^{S·x} RY(a_S) X^{S·x}`` with ``2^m`` CNOTs (``m`` controls).
+
+    Args:
+        controls: ``controls[i]`` carries bit ``i`` of ``x`` (little-endian).
+        target: Target wire.
+        angles: ``θ(x)``, ``2^m`` entries.
+        tol: Relative threshold below which Walsh coefficients are dropped.
+
+    Returns:
+        A list of operators (not queued).
+
+    Example:
+        >>> import pennylane as qml
+        >>> ops = ucry_ops([0], 1, np.array([0.0, np.pi]))
+        >>> U = qml.matrix(qml.tape.QuantumScript(ops), wire_order=[1, 0])
+        >>> np.round(U[:, 1].real, 12)             # x = 1 rotates |0> to |1>
+        array([0., 0., 0., 1.])
+    """
+    qml = _qml()
+    controls = list(controls)
+    a = walsh_coefficients(np.asarray(angles, dtype=float))
+    m = len(controls)
+    if a.size != 1 << m:
+        raise ParameterError(f"angles needs 2**{m} = {1 << m} entries, got {a.size}")
+    scale = float(np.max(np.abs(a))) if a.size else 0.0
+    keep = np.abs(a) > tol * max(scale, 1e-300)
+    ops: list = []
+    prev = 0
+    for i in range(1 << m):
+        g = i ^ (i >> 1)
+        if i:
+            ops.append(qml.CNOT(wires=[controls[(g ^ prev).bit_length() - 1], target]))
+        if keep[g]:
+            ops.append(qml.RY(float(a[g]), wires=target))
+        prev = g
+    if m:
+        ops.append(qml.CNOT(wires=[controls[prev.bit_length() - 1], target]))
+    return ops
+
+
+def qft_ops(register: Sequence[int], *, inverse: bool = False) -> list:
+    """Qiskit's ``QFTGate(n)`` (``= √N·ifft``) on a little-endian register, in PennyLane.
+
+    ``qml.QFT`` reads its first wire as the most significant bit, hence ``register[::-1]``.
+    ``inverse=True`` gives position → momentum.
+
+    Example:
+        >>> import pennylane as qml
+        >>> U = qml.matrix(qml.tape.QuantumScript(qft_ops([0, 1, 2])), wire_order=[2, 1, 0])
+        >>> np.allclose(U, np.sqrt(8) * np.fft.ifft(np.eye(8), axis=0))
+        True
+    """
+    qml = _qml()
+    op = qml.QFT(wires=list(register)[::-1])
+    return [qml.adjoint(op)] if inverse else [op]
+
+
+def initial_ops(initial, grid: Grid) -> list:
+    """Ops preparing :func:`~qdq.states.resolve_initial`'s state from ``|0…0⟩``.
+
+    Example:
+        >>> from qdq.grid import Grid
+        >>> [op.name for op in initial_ops("uniform", Grid([(0, 1)], qubits=2))]
+        ['Hadamard', 'Hadamard']
+    """
+    qml = _qml()
+    if isinstance(initial, str) and initial == "uniform":
+        return [qml.Hadamard(wires=q) for q in range(grid.num_qubits)]
+    if isinstance(initial, GaussianPacket):
+        return [qml.StatePrep(initial.factor(grid, d), wires=grid.register(d)[::-1])
+                for d in range(grid.dims)]
+    psi = resolve_initial(initial, grid)
+    return [qml.StatePrep(grid.to_flat(psi), wires=list(range(grid.num_qubits))[::-1])]
+
+
+# ----------------------------------------------------------------- the program
+@dataclass(frozen=True)
+class _Block:
+    """A probabilistic block: ``pre`` ops, a UCRY onto the ancilla, ``post`` ops."""
+
+    pre: tuple
+    controls: tuple[int, ...]
+    angles: np.ndarray = field(repr=False)
+    post: tuple
+    label: str
+
+    def ops(self, ancilla: int) -> list:
+        return [*self.pre, *ucry_ops(self.controls, ancilla, self.angles), *self.post]
+
+
+def _program(spec: EvolutionSpec) -> list:
+    """The circuit as a list of op lists (unitary) and :class:`_Block` (probabilistic)."""
+    from qdq.circuits.trotter import PotentialOracle
+
+    grid = spec.grid
+    imaginary = spec.kind == "imaginary"
+    oracle = PotentialOracle(spec.problem)
+    items: list = [initial_ops(spec.initial, grid)]
+    moms = [walsh_coefficients(momentum_index(n) ** 2.0) for n in grid.qubits]
+    for term, c in spec.product_formula().steps:
+        if term == "potential":
+            for t, qubits, coeffs in oracle.groups:
+                if not imaginary:
+                    if t.dims:
+                        items.append(zstring_ops(qubits, coeffs, c))
+                    elif c * float(coeffs[0]) != 0.0:
+                        items.append([_qml().GlobalPhase(c * float(coeffs[0]))])
+                    continue
+                if not t.dims:
+                    continue  # a constant is removed by the shift: f = 1
+                from qdq.circuits.trotter import term_flat
+
+                v = term_flat(t, spec.problem)
+                f = np.exp(-c * (v - v.min()))
+                items.append(_Block((), tuple(qubits), 2 * np.arccos(np.clip(f, 0, 1)), (),
+                                    f"V{t.dims}({c:.4g})"))
+        else:
+            for d in range(grid.dims):
+                reg = grid.register(d)
+                if not imaginary:
+                    phi = c * spec.D * (2 * np.pi / grid.lengths[d]) ** 2
+                    items.append([*qft_ops(reg, inverse=True), *zstring_ops(reg, moms[d], phi),
+                                  *qft_ops(reg)])
+                    continue
+                f = np.exp(-c * spec.D * grid.momenta[d] ** 2)
+                items.append(_Block(tuple(qft_ops(reg, inverse=True)), tuple(reg),
+                                    2 * np.arccos(np.clip(f, 0, 1)), tuple(qft_ops(reg)),
+                                    f"T{d}({c:.4g})"))
+    return items
+
+
+@dataclass(frozen=True)
+class PennyLaneCircuit:
+    """A spec's circuit as a PennyLane quantum function (call it inside a QNode).
+
+    Attributes:
+        spec: The evolution spec.
+        ancillas: ``"reuse"`` (one ancilla, ``qml.measure(a, reset=True, postselect=0)``
+            after each block) or ``"fresh"`` (one ancilla per block, no measurement:
+            postselect every ancilla on ``|0⟩`` yourself). Unitary specs have none.
+        grid_wires: Register wires ``0 … n−1`` (qdq qubit order, LSB of ``j_0`` first).
+        ancilla_wires: Ancilla wires (after the grid wires).
+        num_blocks: Number of probabilistic blocks.
+
+    ``qml.probs(wires=circuit.readout_wires)`` is in qdq's statevector order, so
+    ``spec.grid.to_grid(...)`` makes it grid-shaped (see :meth:`grid_probabilities`).
+    """
+
+    spec: EvolutionSpec
+    ancillas: str
+    grid_wires: tuple[int, ...]
+    ancilla_wires: tuple[int, ...]
+    num_blocks: int
+    _items: tuple = field(repr=False, compare=False)
+
+    @property
+    def wires(self) -> tuple[int, ...]:
+        """All wires the function touches (grid, then ancillas)."""
+        return self.grid_wires + self.ancilla_wires
+
+    @property
+    def readout_wires(self) -> tuple[int, ...]:
+        """Grid wires most-significant first, for ``qml.probs`` / ``qml.sample``."""
+        return self.grid_wires[::-1]
+
+    def __call__(self) -> None:
+        """Queue the circuit (and, in reuse mode, its mid-circuit measurements)."""
+        qml = _qml()
+        k = 0
+        for item in self._items:
+            if not isinstance(item, _Block):
+                for op in item:
+                    qml.apply(op)
+                continue
+            if self.ancillas == "fresh":
+                for op in item.ops(self.ancilla_wires[k]):
+                    qml.apply(op)
+            else:
+                for op in item.ops(self.ancilla_wires[0]):
+                    qml.apply(op)
+                qml.measure(self.ancilla_wires[0], reset=True, postselect=0)
+            k += 1
+
+    def tape(self, measurements: Sequence = (), *, shots: int | None = None):
+        """The circuit as a ``qml.tape.QuantumScript`` with the given measurements."""
+        qml = _qml()
+        with qml.queuing.AnnotatedQueue() as q:
+            self()
+        return qml.tape.QuantumScript(q.queue, list(measurements), shots=shots)
+
+    def grid_probabilities(self, probs: np.ndarray) -> np.ndarray:
+        """Grid-shaped array from ``qml.probs(wires=self.readout_wires)``."""
+        return self.spec.grid.to_grid(np.asarray(probs))
+
+
+def to_pennylane(spec: EvolutionSpec, *, ancillas: str = "reuse") -> PennyLaneCircuit:
+    """Build a spec's circuit as a PennyLane quantum function.
+
+    Args:
+        spec: :class:`~qdq.RealTime`, :class:`~qdq.ImaginaryTime` or :class:`~qdq.Anneal`.
+        ancillas: Imaginary time only: ``"reuse"`` (one ancilla with mid-circuit
+            measurement, reset and ``postselect=0``; run the QNode with
+            ``mcm_method="tree-traversal"`` and, with shots, ``postselect_mode="hw-like"``)
+            or ``"fresh"`` (one ancilla per block, plain unitary; postselect all ancillas).
+
+    Returns:
+        A :class:`PennyLaneCircuit`; call it inside a QNode.
+
+    Raises:
+        ParameterError: If ``spec`` is not an evolution spec or ``ancillas`` is unknown.
+
+    Example:
+        >>> import pennylane as qml, qdq
+        >>> p = qdq.Problem("x", bounds=[(0, 1)], qubits=2)
+        >>> circ = to_pennylane(qdq.RealTime(qdq.Hamiltonian(p, D=0.1), time=0.1, steps=1))
+        >>> @qml.qnode(qml.device("default.qubit", wires=circ.wires))
+        ... def probs():
+        ...     circ()
+        ...     return qml.probs(wires=circ.readout_wires)
+        >>> circ.grid_probabilities(probs()).shape
+        (4,)
+    """
+    if not isinstance(spec, EvolutionSpec):
+        raise ParameterError(f"to_pennylane needs an evolution spec (RealTime, ImaginaryTime, "
+                             f"Anneal), got {type(spec).__name__}")
+    if ancillas not in ANCILLA_MODES:
+        raise ParameterError(f"ancillas must be one of {ANCILLA_MODES}, got {ancillas!r}")
+    items = tuple(_program(spec))
+    nq = spec.grid.num_qubits
+    blocks = sum(isinstance(i, _Block) for i in items)
+    n_anc = 0 if blocks == 0 else (blocks if ancillas == "fresh" else 1)
+    return PennyLaneCircuit(spec=spec, ancillas=ancillas, grid_wires=tuple(range(nq)),
+                            ancilla_wires=tuple(range(nq, nq + n_anc)), num_blocks=blocks,
+                            _items=items)
+
+
+# ----------------------------------------------------------------- execution
+def _make_device(device, wires: int, seed: int | None, options: dict):
+    qml = _qml()
+    if not isinstance(device, str):
+        if isinstance(device, qml.devices.Device):
+            if options:
+                raise ParameterError(f"device options {sorted(options)} need a device name, "
+                                     f"got a device instance {device!r}")
+            return device, getattr(device, "name", type(device).__name__)
+        raise BackendError(f"device must be a PennyLane device name or instance, got "
+                           f"{device!r}; use one of {', '.join(SUPPORTED_DEVICES)}")
+    if device not in SUPPORTED_DEVICES:
+        close = difflib.get_close_matches(device, SUPPORTED_DEVICES, n=3, cutoff=0.5)
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        raise BackendError(f"unknown PennyLane device {device!r}{hint}; statevector devices "
+                           f"qdq supports: {', '.join(SUPPORTED_DEVICES)}")
+    if device not in qml.plugin_devices:
+        raise BackendError(f"PennyLane device {device!r} is not installed; install its plugin "
+                           "(e.g. `pip install pennylane-lightning`) or use 'default.qubit'")
+    try:
+        dev = qml.device(device, wires=wires, seed=seed, **options)
+    except TypeError as exc:
+        raise ParameterError(f"device {device!r} rejected options {sorted(options)}: {exc}") \
+            from exc
+    except Exception as exc:  # plugin-specific failures (no GPU, …)
+        raise BackendError(f"could not start PennyLane device {device!r}: {exc}") from exc
+    return dev, device
+
+
+def _to_little_endian(state: np.ndarray, num_wires: int) -> np.ndarray:
+    """``qml.state()`` over wires ``0…W−1`` (wire 0 most significant) → qdq order."""
+    return np.asarray(state).reshape((2,) * num_wires).transpose().reshape(-1) \
+        if num_wires > 1 else np.asarray(state).reshape(-1)
+
+
+def _execute_state(qml, dev, ops: list, wires: int) -> np.ndarray:
+    tape = qml.tape.QuantumScript(ops, [qml.state()])
+    (state,) = qml.execute([tape], dev)
+    return _to_little_endian(np.asarray(state, dtype=complex), wires)
+
+
+def _op_counts(ops: list) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for op in ops:
+        out[op.name] = out.get(op.name, 0) + 1
+    return out
+
+
+def run_pennylane(spec: EvolutionSpec, *, shots: int | None = None, seed: int | None = None,
+                  device="default.qubit", max_ancillas: int = 4, **device_options) -> Result:
+    """Build the spec's circuit natively in PennyLane and run it.
+
+    Args:
+        spec: The evolution spec.
+        shots: ``None`` for the exact state, else a number of shots.
+        seed: Device seed (shots mode).
+        device: ``"default.qubit"``, ``"lightning.qubit"`` (or another installed
+            ``SUPPORTED_DEVICES`` entry), or a ``qml.devices.Device`` instance with enough
+            wires.
+        max_ancillas: Exact imaginary time: fresh ancillas per device execution (the
+            circuit runs in segments of this many blocks; ``>= 1``).
+        **device_options: Passed to ``qml.device`` (e.g. ``c_dtype`` for lightning).
+
+    Returns:
+        A :class:`~qdq.Result` with ``backend="pennylane"``; ``extra`` holds the device,
+        wires, op counts and number of device executions.
+
+    Raises:
+        BackendError: Unknown, uninstalled or failing device.
+        ParameterError: Bad ``shots`` / ``max_ancillas`` / device options.
+        PostselectionError: The postselected branch vanished or no shot survived.
+    """
+    qml = _qml()
+    if shots is not None and (isinstance(shots, bool) or not isinstance(shots, (int, np.integer))
+                              or shots < 1):
+        raise ParameterError(f"shots must be None (exact) or an integer >= 1, got {shots!r}")
+    if isinstance(max_ancillas, bool) or not isinstance(max_ancillas, (int, np.integer)) \
+            or max_ancillas < 1:
+        raise ParameterError(f"max_ancillas must be an integer >= 1, got {max_ancillas!r}")
+    t0 = _time.perf_counter()
+    circ = to_pennylane(spec, ancillas="reuse")
+    grid = spec.grid
+    nq = grid.num_qubits
+    imaginary = circ.num_blocks > 0
+    extra: dict = {"device": None, "ancillas": circ.num_blocks and
+                   ("reuse" if shots is not None else "fresh, segmented")}
+    if shots is None:
+        n_anc = min(int(max_ancillas), circ.num_blocks) if imaginary else 0
+        width = nq + n_anc
+        dev, name = _make_device(device, width, seed, device_options)
+        t1 = _time.perf_counter()
+        log_success = 0.0
+        seg: list = []
+        used = 0
+        psi_flat: np.ndarray | None = None
+        counts: dict[str, int] = {}
+        executions = 0
+
+        def flush() -> None:
+            nonlocal seg, used, psi_flat, log_success, executions
+            ops = seg
+            if psi_flat is not None:
+                ops = [qml.StatePrep(psi_flat, wires=list(range(nq))[::-1]), *seg]
+            sv = _execute_state(qml, dev, ops, width)
+            executions += 1
+            block = sv.reshape(1 << n_anc, 1 << nq)[0]
+            p = float(np.vdot(block, block).real)
+            if not p > 0 or not np.isfinite(p):
+                raise PostselectionError(
+                    f"the postselected branch vanished after {executions} segment(s) "
+                    f"(P = {p:.3g}); use fewer or smaller steps")
+            log_success += np.log(p)
+            psi_flat = block / np.sqrt(p)
+            seg, used = [], 0
+
+        for item in circ._items:
+            if isinstance(item, _Block):
+                if used == n_anc:
+                    flush()
+                ops = item.ops(nq + used)
+                used += 1
+            else:
+                ops = list(item)
+            for op in ops:
+                counts[op.name] = counts.get(op.name, 0) + 1
+            seg.extend(ops)
+        flush()
+        t2 = _time.perf_counter()
+        psi = grid.to_grid(psi_flat)
+        probs = np.abs(psi) ** 2
+        probs = probs / probs.sum()
+        success = float(np.exp(log_success)) if imaginary else 1.0
+        statevector: np.ndarray | None = psi
+        extra.update(num_qubits=width, executions=executions, ops=counts)
+    else:
+        width = nq + (1 if imaginary else 0)
+        dev, name = _make_device(device, width, seed, device_options)
+        tape = circ.tape([qml.sample(wires=list(range(nq)))], shots=int(shots))
+        t1 = _time.perf_counter()
+        config = {"mcm_method": "tree-traversal", "postselect_mode": "hw-like"} \
+            if imaginary else {}
+        (samples,) = qml.execute([tape], dev, **config)
+        t2 = _time.perf_counter()
+        samples = np.asarray(samples, dtype=np.int64).reshape(-1, nq)
+        accepted = samples.shape[0]
+        if accepted == 0:
+            raise PostselectionError(
+                f"no shot of {shots} survived postselection; use more shots or shots=None")
+        index = samples @ (1 << np.arange(nq, dtype=np.int64))
+        hist = np.bincount(index, minlength=grid.size).astype(float)
+        probs = grid.to_grid(hist / accepted)
+        success = accepted / int(shots)
+        statevector = None
+        extra.update(num_qubits=width, executions=1, ops=_op_counts(tape.operations),
+                     accepted_shots=int(accepted))
+    extra["device"] = name
+    return Result(
+        method=spec.method, backend="pennylane", grid=grid, values=spec.problem.values,
+        D=spec.D, probabilities=probs, statevector=statevector, success_probability=success,
+        shots=None if shots is None else int(shots), problem=spec.problem.to_dict(),
+        spec=spec.to_dict(), timing={"build": t1 - t0, "run": t2 - t1}, extra=extra,
+    )
+
+
+__all__ = ["PennyLaneCircuit", "run_pennylane", "to_pennylane", "SUPPORTED_DEVICES",
+           "zstring_ops", "ucry_ops", "qft_ops", "initial_ops"]
