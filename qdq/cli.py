@@ -206,7 +206,8 @@ def _console(stderr: bool = False):
 
 @app.command()
 def solve(
-    config: Annotated[Path | None, typer.Option("--config", "-c", help="TOML problem file.")] = None,
+    config: Annotated[Path | None, typer.Option("--config", "-c",
+                                                help="TOML problem file.")] = None,
     objective: Annotated[str | None, typer.Option("--objective", "-f",
                                                   help="Objective, e.g. 'x**2 + y**2'.")] = None,
     bounds: Annotated[list[str] | None, typer.Option(

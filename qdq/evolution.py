@@ -19,8 +19,13 @@ Product formulas (``H(t) = a(t)·T + b(t)·ζ``, step ``dt``, ``t_k = k·dt``):
 Example:
     >>> import qdq
     >>> H = qdq.Hamiltonian(qdq.Problem("x**2", bounds=[(-1, 1)], qubits=3), D=0.5)
-    >>> RealTime(H, time=1.0, steps=2, order=2).product_formula().steps
-    (('potential', 0.25), ('kinetic', 0.5), ('potential', 0.5), ('kinetic', 0.5), ('potential', 0.25))
+    >>> for factor in RealTime(H, time=1.0, steps=2, order=2).product_formula().steps:
+    ...     print(factor)
+    ('potential', 0.25)
+    ('kinetic', 0.5)
+    ('potential', 0.5)
+    ('kinetic', 0.5)
+    ('potential', 0.25)
 """
 
 from __future__ import annotations

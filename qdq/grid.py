@@ -196,7 +196,8 @@ class Grid:
     def momenta(self) -> tuple[np.ndarray, ...]:
         """1-D momentum arrays ``k = 2π fftfreq(N, d=h)`` per dimension."""
         return tuple(
-            2 * np.pi * np.fft.fftfreq(N, d=h) for N, h in zip(self.shape, self.spacing, strict=True)
+            2 * np.pi * np.fft.fftfreq(N, d=h)
+            for N, h in zip(self.shape, self.spacing, strict=True)
         )
 
     def mesh(self) -> tuple[np.ndarray, ...]:

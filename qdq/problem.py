@@ -117,7 +117,9 @@ def _evaluate(func: Callable, axes: Sequence[np.ndarray], shape: tuple[int, ...]
         with np.errstate(all="ignore"):
             out = func(*axes)
     except Exception as exc:
-        raise ProblemError(f"objective {label} failed on the grid: {type(exc).__name__}: {exc}") from exc
+        raise ProblemError(
+            f"objective {label} failed on the grid: {type(exc).__name__}: {exc}"
+        ) from exc
     out = np.asarray(out)
     if np.iscomplexobj(out):
         if np.any(np.abs(out.imag) > 1e-12 * (1 + np.abs(out.real))):
@@ -164,9 +166,11 @@ class Problem:
         minimum: float | None = None,
     ):
         source = objective
-        if not isinstance(objective, str) and isinstance(getattr(objective, "expression", None), str):
+        expression = getattr(objective, "expression", None)
+        if not isinstance(objective, str) and isinstance(expression, str):
             bounds = bounds if bounds is not None else getattr(objective, "bounds", None)
-            minimizer = minimizer if minimizer is not None else getattr(objective, "minimizer", None)
+            if minimizer is None:
+                minimizer = getattr(objective, "minimizer", None)
             minimum = minimum if minimum is not None else getattr(objective, "minimum", None)
             name = name or getattr(objective, "name", None)
             objective = objective.expression

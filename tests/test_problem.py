@@ -49,7 +49,8 @@ def test_benchmark_function_supplies_bounds_and_minimizer():
 
 
 def test_non_finite_values_name_count_and_first_point():
-    with pytest.raises(ProblemError, match=r"not finite at 1 of 8 grid points; the first is index \(4,\)"):
+    msg = r"not finite at 1 of 8 grid points; the first is index \(4,\)"
+    with pytest.raises(ProblemError, match=msg):
         qdq.Problem("1/x", bounds=[(-2, 2)], qubits=3)
 
 

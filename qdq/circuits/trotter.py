@@ -124,7 +124,7 @@ def build_circuit(spec: EvolutionSpec, *, swap_free: bool = True, measure: bool 
 
     for term, c in spec.product_formula().steps:
         if term == "potential":
-            op = block(("V", c), lambda: oracle.circuit(c, nq), f"V({c:.4g})")
+            op = block(("V", c), lambda c=c: oracle.circuit(c, nq), f"V({c:.4g})")
             _place(qc, op, range(nq), flat)
             continue
         for d in range(grid.dims):

@@ -11,7 +11,8 @@ from qdq.circuits.phase_oracles import (
 
 
 def _cx(qc):
-    return transpile(qc, basis_gates=["cx", "rz", "sx", "x"], optimization_level=0).count_ops().get("cx", 0)
+    basis = ["cx", "rz", "sx", "x"]
+    return transpile(qc, basis_gates=basis, optimization_level=0).count_ops().get("cx", 0)
 
 
 def test_walsh_coefficients_reconstruct_the_function(rng):
