@@ -301,11 +301,12 @@ def kinetic_block(n: int, length: float, D: float, c: float, *, swap_free: bool 
         append_ucry(qc, wires, n, theta)
         qc.compose(q, wires, inplace=True)
     else:
-        from qiskit.circuit.library import QFTGate
+        from qiskit.synthesis import synth_qft_full
 
-        qc.append(QFTGate(n).inverse(), range(n))
+        q = synth_qft_full(n)  # equals QFTGate(n), bit-reversal swaps included
+        qc.compose(q.inverse(), range(n), inplace=True)
         append_ucry(qc, range(n), n, theta)
-        qc.append(QFTGate(n), range(n))
+        qc.compose(q, range(n), inplace=True)
     return qc
 
 
@@ -428,7 +429,8 @@ def count_blocks(spec: EvolutionSpec) -> int:
 
 # --------------------------------------------------------------------------- assembly
 def build_imaginary_circuit(spec: EvolutionSpec, *, swap_free: bool = True,
-                            measure: bool = False, ancillas: str = "reuse"):
+                            measure: bool = False, ancillas: str = "reuse",
+                            flat: bool = False):
     """Build the probabilistic (postselected) circuit of an imaginary-time spec.
 
     Args:
@@ -440,6 +442,10 @@ def build_imaginary_circuit(spec: EvolutionSpec, *, swap_free: bool = True,
         ancillas: ``"reuse"`` (ancillas measured mid-circuit into ``post`` and reset; for
             shots and hardware) or ``"fresh"`` (one ancilla per block, unitary circuit; for
             exact statevector checks and amplitude amplification).
+        flat: Emit the blocks' plain gates (``h, cp, swap, cx, ry``) instead of one
+            labelled gate per block, and prepare non-uniform initial states with the
+            simulator-native ``Initialize`` (not invertible: keep ``False`` for
+            :mod:`qdq.circuits.amplify`).
 
     Returns:
         A ``QuantumCircuit`` with registers ``x0, x1, …`` (grid), ``anc``; classical
@@ -475,12 +481,15 @@ def build_imaginary_circuit(spec: EvolutionSpec, *, swap_free: bool = True,
     if post is not None and (ancillas == "reuse" or measure):
         cregs.append(post)
     qc = QuantumCircuit(*regs, anc, *cregs, name=f"qdq-{spec.method}")
-    qc.compose(prepare_initial(spec.initial, grid), range(nq), inplace=True)
+    qc.compose(prepare_initial(spec.initial, grid, native=flat), range(nq), inplace=True)
     b = 0
     for _term, _c, blocks in plan:
         for i, blk in enumerate(blocks):
             a = anc[b] if ancillas == "fresh" else anc[i % len(anc)]
-            qc.append(blk.circuit.to_gate(label=blk.label), [*blk.qubits, a])
+            if flat:
+                qc.compose(blk.circuit, [*blk.qubits, a], inplace=True)
+            else:
+                qc.append(blk.circuit.to_gate(label=blk.label), [*blk.qubits, a])
             if ancillas == "reuse":
                 qc.measure(a, post[b])
                 qc.reset(a)

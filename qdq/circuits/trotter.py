@@ -106,7 +106,7 @@ def build_circuit(spec: EvolutionSpec, *, swap_free: bool = True, measure: bool 
     if spec.kind == "imaginary":
         from qdq.circuits.imaginary import build_imaginary_circuit
 
-        return build_imaginary_circuit(spec, swap_free=swap_free, measure=measure)
+        return build_imaginary_circuit(spec, swap_free=swap_free, measure=measure, flat=flat)
     grid = spec.grid
     regs = [QuantumRegister(n, f"x{d}") for d, n in enumerate(grid.qubits)]
     qc = QuantumCircuit(*regs, name=f"qdq-{spec.method}")

@@ -31,6 +31,8 @@ from qdq.results import Result
 
 #: Imaginary-time success probabilities below this are refused (PostselectionError).
 SUCCESS_FLOOR = 1e-300
+#: Gates the block circuits are lowered to before running on Aer (all native to Aer).
+AER_BASIS = ["cx", "cp", "ry", "rz", "p", "h", "sx", "x", "u", "swap"]
 
 
 def simulator(*, method: str = "statevector", device: str = "CPU", seed: int | None = None,
@@ -118,8 +120,10 @@ def run_imaginary_exact(spec: EvolutionSpec, *, seed: int | None = None, device:
         tb = _time.perf_counter()
         tqc = compiled.get((term, c))
         if tqc is None:
+            # An explicit basis: transpiling against the Aer target costs ~1 s per call.
             tqc = compiled[(term, c)] = transpile(
-                factor_circuit(spec, term, c, swap_free=swap_free), sim, optimization_level=0)
+                factor_circuit(spec, term, c, swap_free=swap_free), basis_gates=AER_BASIS,
+                optimization_level=0)
         build_s += _time.perf_counter() - tb
         width = tqc.num_qubits
         full = np.zeros(1 << width, dtype=complex)
@@ -196,7 +200,8 @@ def run_aer(spec: EvolutionSpec, *, shots: int | None = None, seed: int | None =
     if imaginary:
         from qdq.circuits.imaginary import build_imaginary_circuit
 
-        qc = build_imaginary_circuit(spec, swap_free=swap_free, measure=True, ancillas=ancillas)
+        qc = build_imaginary_circuit(spec, swap_free=swap_free, measure=True, ancillas=ancillas,
+                                     flat=True)
     else:
         qc = build_circuit(spec, swap_free=swap_free, measure=shots is not None, flat=True)
     grid = spec.grid
