@@ -50,6 +50,7 @@ Example:
 from __future__ import annotations
 
 import difflib
+import functools
 import time as _time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -63,6 +64,7 @@ from qdq.circuits.phase_oracles import (
     _significant,
     walsh_coefficients,
 )
+from qdq.engines.emulator import LOG_SUCCESS_FLOOR
 from qdq.errors import BackendError, ParameterError, PostselectionError, require
 from qdq.evolution import EvolutionSpec
 from qdq.grid import Grid
@@ -79,7 +81,17 @@ def _qml():
     return require("pennylane", "pennylane")
 
 
+def _unqueued(func):
+    """Build operators without queuing them, even inside a QNode (callers queue them)."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with _qml().QueuingManager.stop_recording():
+            return func(*args, **kwargs)
+    return wrapper
+
+
 # ----------------------------------------------------------------- gate emitters
+@_unqueued
 def zstring_ops(wires: Sequence[int], coeffs: np.ndarray, theta: float, *,
                 tol: float = ZERO_TOL, global_phase: bool = True) -> list:
     """PennyLane ops for ``e^{−iθ c_∅} Π_S e^{−iθ c_S Z_S}`` (Walsh coefficients ``c_S``).
@@ -139,6 +151,7 @@ def zstring_ops(wires: Sequence[int], coeffs: np.ndarray, theta: float, *,
     return ops
 
 
+@_unqueued
 def ucry_ops(controls: Sequence[int], target: int, angles: np.ndarray, *,
              tol: float = ZERO_TOL) -> list:
     r"""Uniformly controlled ``RY(θ(x))`` on ``target``, ``x`` read from ``controls``.
@@ -165,10 +178,12 @@ def ucry_ops(controls: Sequence[int], target: int, angles: np.ndarray, *,
     """
     qml = _qml()
     controls = list(controls)
-    a = walsh_coefficients(np.asarray(angles, dtype=float))
+    angles = np.asarray(angles, dtype=float).reshape(-1)
     m = len(controls)
-    if a.size != 1 << m:
-        raise ParameterError(f"angles needs 2**{m} = {1 << m} entries, got {a.size}")
+    if angles.size != 1 << m:
+        raise ParameterError(f"angles needs 2**{m} = {1 << m} entries for {m} controls, "
+                             f"got {angles.size}")
+    a = walsh_coefficients(angles)
     scale = float(np.max(np.abs(a))) if a.size else 0.0
     keep = np.abs(a) > tol * max(scale, 1e-300)
     ops: list = []
@@ -185,6 +200,7 @@ def ucry_ops(controls: Sequence[int], target: int, angles: np.ndarray, *,
     return ops
 
 
+@_unqueued
 def qft_ops(register: Sequence[int], *, inverse: bool = False) -> list:
     """Qiskit's ``QFTGate(n)`` (``= √N·ifft``) on a little-endian register, in PennyLane.
 
@@ -202,6 +218,7 @@ def qft_ops(register: Sequence[int], *, inverse: bool = False) -> list:
     return [qml.adjoint(op)] if inverse else [op]
 
 
+@_unqueued
 def initial_ops(initial, grid: Grid) -> list:
     """Ops preparing :func:`~qdq.states.resolve_initial`'s state from ``|0…0⟩``.
 
@@ -235,44 +252,48 @@ class _Block:
         return [*self.pre, *ucry_ops(self.controls, ancilla, self.angles), *self.post]
 
 
+@_unqueued
 def _program(spec: EvolutionSpec) -> list:
-    """The circuit as a list of op lists (unitary) and :class:`_Block` (probabilistic)."""
+    """The circuit as a list of op lists (unitary) and :class:`_Block` (probabilistic).
+
+    Imaginary-time blocks mirror :mod:`qdq.circuits.imaginary` (same controls — only the
+    qubits a group depends on — and the same angles).
+    """
+    from qdq.circuits.imaginary import _group_bits, kinetic_angles, ry_angles
     from qdq.circuits.trotter import PotentialOracle
 
+    qml = _qml()
     grid = spec.grid
     imaginary = spec.kind == "imaginary"
     oracle = PotentialOracle(spec.problem)
-    items: list = [initial_ops(spec.initial, grid)]
+    groups = [(t, *_group_bits(t, spec.problem)) for t in spec.problem.terms if t.dims] \
+        if imaginary else []
     moms = [walsh_coefficients(momentum_index(n) ** 2.0) for n in grid.qubits]
+    items: list = [initial_ops(spec.initial, grid)]
     for term, c in spec.product_formula().steps:
-        if term == "potential":
+        if term == "potential" and imaginary:
+            for t, qubits, values in groups:
+                if qubits:  # a constant group is removed by the shift: f = 1
+                    items.append(_Block((), tuple(qubits),
+                                        ry_angles(np.exp(-c * (values - values.min()))), (),
+                                        f"V{t.dims}({c:.4g})"))
+        elif term == "potential":
             for t, qubits, coeffs in oracle.groups:
-                if not imaginary:
-                    if t.dims:
-                        items.append(zstring_ops(qubits, coeffs, c))
-                    elif c * float(coeffs[0]) != 0.0:
-                        items.append([_qml().GlobalPhase(c * float(coeffs[0]))])
-                    continue
-                if not t.dims:
-                    continue  # a constant is removed by the shift: f = 1
-                from qdq.circuits.trotter import term_flat
-
-                v = term_flat(t, spec.problem)
-                f = np.exp(-c * (v - v.min()))
-                items.append(_Block((), tuple(qubits), 2 * np.arccos(np.clip(f, 0, 1)), (),
-                                    f"V{t.dims}({c:.4g})"))
+                if t.dims:
+                    items.append(zstring_ops(qubits, coeffs, c))
+                elif c * float(coeffs[0]) != 0.0:
+                    items.append([qml.GlobalPhase(c * float(coeffs[0]))])
         else:
             for d in range(grid.dims):
                 reg = grid.register(d)
-                if not imaginary:
+                if imaginary:
+                    theta = kinetic_angles(grid.qubits[d], grid.lengths[d], spec.D, c)
+                    items.append(_Block(tuple(qft_ops(reg, inverse=True)), tuple(reg), theta,
+                                        tuple(qft_ops(reg)), f"T{d}({c:.4g})"))
+                else:
                     phi = c * spec.D * (2 * np.pi / grid.lengths[d]) ** 2
                     items.append([*qft_ops(reg, inverse=True), *zstring_ops(reg, moms[d], phi),
                                   *qft_ops(reg)])
-                    continue
-                f = np.exp(-c * spec.D * grid.momenta[d] ** 2)
-                items.append(_Block(tuple(qft_ops(reg, inverse=True)), tuple(reg),
-                                    2 * np.arccos(np.clip(f, 0, 1)), tuple(qft_ops(reg)),
-                                    f"T{d}({c:.4g})"))
     return items
 
 
@@ -313,20 +334,23 @@ class PennyLaneCircuit:
     def __call__(self) -> None:
         """Queue the circuit (and, in reuse mode, its mid-circuit measurements)."""
         qml = _qml()
-        k = 0
-        for item in self._items:
+        index = self._block_index
+        for k, item in enumerate(self._items):
             if not isinstance(item, _Block):
                 for op in item:
                     qml.apply(op)
                 continue
-            if self.ancillas == "fresh":
-                for op in item.ops(self.ancilla_wires[k]):
-                    qml.apply(op)
-            else:
-                for op in item.ops(self.ancilla_wires[0]):
-                    qml.apply(op)
-                qml.measure(self.ancilla_wires[0], reset=True, postselect=0)
-            k += 1
+            anc = self.ancilla_wires[index[k] if self.ancillas == "fresh" else 0]
+            for op in item.ops(anc):
+                qml.apply(op)
+            if self.ancillas == "reuse":
+                qml.measure(anc, reset=True, postselect=0)
+
+    @property
+    def _block_index(self) -> dict[int, int]:
+        """Item position → block number."""
+        pos = [k for k, item in enumerate(self._items) if isinstance(item, _Block)]
+        return {k: b for b, k in enumerate(pos)}
 
     def tape(self, measurements: Sequence = (), *, shots: int | None = None):
         """The circuit as a ``qml.tape.QuantumScript`` with the given measurements."""
@@ -416,17 +440,87 @@ def _to_little_endian(state: np.ndarray, num_wires: int) -> np.ndarray:
         if num_wires > 1 else np.asarray(state).reshape(-1)
 
 
-def _execute_state(qml, dev, ops: list, wires: int) -> np.ndarray:
-    tape = qml.tape.QuantumScript(ops, [qml.state()])
-    (state,) = qml.execute([tape], dev)
-    return _to_little_endian(np.asarray(state, dtype=complex), wires)
-
-
-def _op_counts(ops: list) -> dict[str, int]:
+def _op_counts(ops) -> dict[str, int]:
     out: dict[str, int] = {}
     for op in ops:
         out[op.name] = out.get(op.name, 0) + 1
     return out
+
+
+def _run_exact(circ: PennyLaneCircuit, dev, num_anc: int) -> tuple[np.ndarray, float, dict]:
+    """Exact state: segments of at most ``num_anc`` blocks, fresh ancillas, projected.
+
+    Returns:
+        ``(normalized grid amplitudes in statevector order, log P_success, extra)``.
+    """
+    qml = _qml()
+    nq = len(circ.grid_wires)
+    width = nq + num_anc
+    log_success = 0.0
+    psi: np.ndarray | None = None
+    counts: dict[str, int] = {}
+    executions = 0
+
+    def run_segment(ops: list) -> None:
+        nonlocal psi, log_success, executions
+        if psi is not None:
+            ops = [qml.StatePrep(psi, wires=list(range(nq))[::-1]), *ops]
+        tape = qml.tape.QuantumScript(ops, [qml.state()])
+        (state,) = qml.execute([tape], dev)
+        executions += 1
+        sv = _to_little_endian(np.asarray(state, dtype=complex), width)
+        branch = sv.reshape(1 << num_anc, 1 << nq)[0]
+        p = float(np.vdot(branch, branch).real)
+        if not (p > 0 and np.isfinite(p)):
+            raise PostselectionError(
+                f"the postselected branch vanished in segment {executions} (P = {p!r}); "
+                "use fewer or smaller imaginary-time steps")
+        log_success += float(np.log(p))
+        psi = branch / np.sqrt(p)
+
+    segment: list = []
+    used = 0
+    with qml.QueuingManager.stop_recording():
+        for item in circ._items:
+            if isinstance(item, _Block):
+                if used == num_anc:
+                    run_segment(segment)
+                    segment, used = [], 0
+                ops = item.ops(nq + used)
+                used += 1
+            else:
+                ops = list(item)
+            segment.extend(ops)
+            for op in ops:
+                counts[op.name] = counts.get(op.name, 0) + 1
+        run_segment(segment)
+    if log_success < LOG_SUCCESS_FLOOR:
+        raise PostselectionError(
+            f"postselection probability underflows: log P = {log_success:.1f}; a circuit "
+            "would never succeed — use fewer steps, a shorter time, or a smaller D")
+    return psi, log_success, {"num_qubits": width, "executions": executions, "ops": counts}
+
+
+def _run_shots(circ: PennyLaneCircuit, dev, shots: int) -> tuple[np.ndarray, int, dict]:
+    """Sampled grid indices (statevector order) of the accepted shots, one execution."""
+    qml = _qml()
+    nq = len(circ.grid_wires)
+    tape = circ.tape([qml.sample(wires=list(circ.grid_wires))], shots=int(shots))
+    imaginary = circ.num_blocks > 0
+    config = {"mcm_method": "tree-traversal", "postselect_mode": "hw-like"} if imaginary \
+        else {}
+    try:
+        (samples,) = qml.execute([tape], dev, **config)
+    except ValueError as exc:
+        # PennyLane 0.45's tree-traversal cannot concatenate an empty sample list when
+        # every shot is rejected; that is "no survivor", reported below.
+        if not imaginary or "concatenate" not in str(exc):
+            raise
+        samples = np.zeros((0, nq), dtype=np.int64)
+    samples = np.asarray(samples, dtype=np.int64).reshape(-1, nq)
+    index = samples @ (1 << np.arange(nq, dtype=np.int64))
+    return index, samples.shape[0], {"num_qubits": len(circ.wires), "executions": 1,
+                                     "ops": _op_counts(tape.operations)}
 
 
 def run_pennylane(spec: EvolutionSpec, *, shots: int | None = None, seed: int | None = None,
@@ -436,24 +530,27 @@ def run_pennylane(spec: EvolutionSpec, *, shots: int | None = None, seed: int | 
     Args:
         spec: The evolution spec.
         shots: ``None`` for the exact state, else a number of shots.
-        seed: Device seed (shots mode).
+        seed: Device seed (shots mode; the same seed gives the same samples).
         device: ``"default.qubit"``, ``"lightning.qubit"`` (or another installed
-            ``SUPPORTED_DEVICES`` entry), or a ``qml.devices.Device`` instance with enough
-            wires.
+            :data:`SUPPORTED_DEVICES` entry), or a ``qml.devices.Device`` instance with
+            enough wires (``extra["num_qubits"]``).
         max_ancillas: Exact imaginary time: fresh ancillas per device execution (the
-            circuit runs in segments of this many blocks; ``>= 1``).
+            circuit runs in segments of this many blocks; ``>= 1``). A circuit with at most
+            this many blocks runs in one execution.
         **device_options: Passed to ``qml.device`` (e.g. ``c_dtype`` for lightning).
 
     Returns:
-        A :class:`~qdq.Result` with ``backend="pennylane"``; ``extra`` holds the device,
-        wires, op counts and number of device executions.
+        A :class:`~qdq.Result` with ``backend="pennylane"``: grid-shaped
+        ``probabilities`` (postselected), ``statevector`` (exact mode), the
+        ``success_probability`` (exact ``Π‖Π_0ψ‖²``, or the accepted fraction with shots);
+        ``extra`` holds the device, wire count, op counts and number of device executions.
 
     Raises:
-        BackendError: Unknown, uninstalled or failing device.
-        ParameterError: Bad ``shots`` / ``max_ancillas`` / device options.
+        BackendError: Unknown, uninstalled or failing device (the message lists the
+            supported ones).
+        ParameterError: Bad ``shots``, ``max_ancillas`` or device options.
         PostselectionError: The postselected branch vanished or no shot survived.
     """
-    qml = _qml()
     if shots is not None and (isinstance(shots, bool) or not isinstance(shots, (int, np.integer))
                               or shots < 1):
         raise ParameterError(f"shots must be None (exact) or an integer >= 1, got {shots!r}")
@@ -463,80 +560,33 @@ def run_pennylane(spec: EvolutionSpec, *, shots: int | None = None, seed: int | 
     t0 = _time.perf_counter()
     circ = to_pennylane(spec, ancillas="reuse")
     grid = spec.grid
-    nq = grid.num_qubits
     imaginary = circ.num_blocks > 0
-    extra: dict = {"device": None, "ancillas": circ.num_blocks and
-                   ("reuse" if shots is not None else "fresh, segmented")}
     if shots is None:
-        n_anc = min(int(max_ancillas), circ.num_blocks) if imaginary else 0
-        width = nq + n_anc
-        dev, name = _make_device(device, width, seed, device_options)
+        num_anc = min(int(max_ancillas), circ.num_blocks)
+        dev, name = _make_device(device, grid.num_qubits + num_anc, seed, device_options)
         t1 = _time.perf_counter()
-        log_success = 0.0
-        seg: list = []
-        used = 0
-        psi_flat: np.ndarray | None = None
-        counts: dict[str, int] = {}
-        executions = 0
-
-        def flush() -> None:
-            nonlocal seg, used, psi_flat, log_success, executions
-            ops = seg
-            if psi_flat is not None:
-                ops = [qml.StatePrep(psi_flat, wires=list(range(nq))[::-1]), *seg]
-            sv = _execute_state(qml, dev, ops, width)
-            executions += 1
-            block = sv.reshape(1 << n_anc, 1 << nq)[0]
-            p = float(np.vdot(block, block).real)
-            if not p > 0 or not np.isfinite(p):
-                raise PostselectionError(
-                    f"the postselected branch vanished after {executions} segment(s) "
-                    f"(P = {p:.3g}); use fewer or smaller steps")
-            log_success += np.log(p)
-            psi_flat = block / np.sqrt(p)
-            seg, used = [], 0
-
-        for item in circ._items:
-            if isinstance(item, _Block):
-                if used == n_anc:
-                    flush()
-                ops = item.ops(nq + used)
-                used += 1
-            else:
-                ops = list(item)
-            for op in ops:
-                counts[op.name] = counts.get(op.name, 0) + 1
-            seg.extend(ops)
-        flush()
+        psi_flat, log_success, extra = _run_exact(circ, dev, num_anc)
         t2 = _time.perf_counter()
-        psi = grid.to_grid(psi_flat)
-        probs = np.abs(psi) ** 2
+        statevector: np.ndarray | None = grid.to_grid(psi_flat)
+        probs = np.abs(statevector) ** 2
         probs = probs / probs.sum()
         success = float(np.exp(log_success)) if imaginary else 1.0
-        statevector: np.ndarray | None = psi
-        extra.update(num_qubits=width, executions=executions, ops=counts)
+        mode = "fresh, segmented" if imaginary else None
     else:
-        width = nq + (1 if imaginary else 0)
-        dev, name = _make_device(device, width, seed, device_options)
-        tape = circ.tape([qml.sample(wires=list(range(nq)))], shots=int(shots))
+        dev, name = _make_device(device, len(circ.wires), seed, device_options)
         t1 = _time.perf_counter()
-        config = {"mcm_method": "tree-traversal", "postselect_mode": "hw-like"} \
-            if imaginary else {}
-        (samples,) = qml.execute([tape], dev, **config)
+        index, accepted, extra = _run_shots(circ, dev, int(shots))
         t2 = _time.perf_counter()
-        samples = np.asarray(samples, dtype=np.int64).reshape(-1, nq)
-        accepted = samples.shape[0]
         if accepted == 0:
             raise PostselectionError(
                 f"no shot of {shots} survived postselection; use more shots or shots=None")
-        index = samples @ (1 << np.arange(nq, dtype=np.int64))
         hist = np.bincount(index, minlength=grid.size).astype(float)
         probs = grid.to_grid(hist / accepted)
         success = accepted / int(shots)
         statevector = None
-        extra.update(num_qubits=width, executions=1, ops=_op_counts(tape.operations),
-                     accepted_shots=int(accepted))
-    extra["device"] = name
+        extra["accepted_shots"] = int(accepted)
+        mode = "reuse" if imaginary else None
+    extra.update(device=name, ancillas=mode)
     return Result(
         method=spec.method, backend="pennylane", grid=grid, values=spec.problem.values,
         D=spec.D, probabilities=probs, statevector=statevector, success_probability=success,
@@ -545,5 +595,5 @@ def run_pennylane(spec: EvolutionSpec, *, shots: int | None = None, seed: int | 
     )
 
 
-__all__ = ["PennyLaneCircuit", "run_pennylane", "to_pennylane", "SUPPORTED_DEVICES",
-           "zstring_ops", "ucry_ops", "qft_ops", "initial_ops"]
+__all__ = ["SUPPORTED_DEVICES", "PennyLaneCircuit", "initial_ops", "qft_ops", "run_pennylane",
+           "to_pennylane", "ucry_ops", "zstring_ops"]
