@@ -37,6 +37,9 @@ _EXPORTS = {
     "build_circuit": "qdq.api",
     "benchmarks": "qdq.benchmarks",
     "errors": "qdq.errors",
+    "submit": "qdq.hardware", "jobs": "qdq.hardware", "Job": "qdq.hardware",  # hardware API
+    "compare": "qdq.compare",
+    "Report": "qdq.compare",
 }
 
 __all__ = ["QdqError", "__version__", *_EXPORTS]

@@ -321,6 +321,16 @@ def version() -> None:
     typer.echo(__version__)
 
 
+def _register_subcommands() -> None:
+    # Command groups live beside the code they drive; each module adds its own commands.
+    from qdq.hardware.cli import register as register_hardware
+
+    register_hardware(app)
+
+
+_register_subcommands()
+
+
 def main() -> None:  # pragma: no cover - console entry
     """Console-script entry point."""
     app()

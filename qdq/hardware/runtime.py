@@ -26,9 +26,14 @@ Primitives
     ``QiskitRuntimeLocalService._run_executor`` → Aer's ``SamplerV2`` on
     ``AerSimulator.from_backend(backend)``; twirling (samplomatic) and dynamical decoupling
     are applied client-side, so they really act in the simulation (``SamplerV2`` in local
-    mode ignores both with a warning). ``SamplerV2`` is the fallback when the executor
-    sampler cannot be imported (older qiskit-ibm-runtime, samplomatic missing) or the
-    service has no ``executor`` program, and can be forced with ``primitive="v2"``.
+    mode ignores both with a warning). Its one local cost — rebuilding
+    ``AerSimulator.from_backend`` and deep-copying the whole-device noise model for every
+    job (~10–30 s on FakeTorino) — is avoided by handing it the backend restricted to the
+    circuit's active qubits (:func:`qdq.hardware.transpile.restrict_to_active`; identical
+    counts). Measurement twirling is not supported for circuits with mid-circuit
+    measurements/resets (imaginary time); gate twirling is. ``SamplerV2`` is the fallback
+    when the executor sampler cannot be imported (older qiskit-ibm-runtime, samplomatic
+    missing) and can be forced with ``primitive="v2"``.
 
 Retries
     :func:`with_retries` retries transient failures — ``requests`` ``ConnectionError`` /
@@ -389,7 +394,7 @@ def get_backend(name: str, *, service: Any = None) -> tuple[Any, str, bool]:
             f"unknown or unavailable backend {name!r} ({redact(f'{type(exc).__name__}: {exc}')}"
             f"); {hint}{avail}. Local fake backends are named fake_torino, fake_sherbrooke, …"
         ) from None
-    return backend, str(getattr(backend, "name", name)), False
+    return backend, name, False
 
 
 # --------------------------------------------------------------------------- primitives

@@ -448,6 +448,7 @@ def restrict_to_active(isa: Any, backend: Any) -> tuple[Any, Any, list[int]]:
             super().__init__(name=name, description=target.description,
                              backend_version=str(getattr(backend, "backend_version", "")))
             self._target = target
+            self._sim = None
 
         @property
         def target(self):
@@ -461,8 +462,13 @@ def restrict_to_active(isa: Any, backend: Any) -> tuple[Any, Any, list[int]]:
         def _default_options(cls):
             return Options()
 
-        def run(self, run_input, **options):  # pragma: no cover - only used via primitives
-            raise BackendError("restricted simulation backends run through a sampler only")
+        def run(self, run_input, **options):
+            """Run on Aer with this target's noise model (as ``FakeBackendV2.run`` does)."""
+            if self._sim is None:
+                from qiskit_aer import AerSimulator
+
+                self._sim = AerSimulator.from_backend(self)
+            return self._sim.run(run_input, **options)
 
     small = QuantumCircuit(len(active), name=isa.name, global_phase=isa.global_phase,
                            metadata=dict(isa.metadata or {}))

@@ -1,0 +1,363 @@
+"""Command line for hardware jobs: ``qdq submit`` and ``qdq jobs list|status|fetch|cancel``.
+
+:func:`register` adds the commands to the main typer app (``qdq.cli.app``). ``qdq submit``
+takes the same problem options as ``qdq solve`` (``--config``, ``--objective``,
+``--bounds``, ``--qubits``, ``--benchmark``, ``--method``, ``--D``, ``--time``,
+``--steps``, ``--order``, …) plus the hardware ones, prints the resource report, records
+and submits the job, and — for local fake backends, unless ``--no-wait`` — waits and
+prints the result next to the baselines. ``--report-only`` stops after the report.
+
+Every command takes ``--store PATH`` (default ``$QDQ_STORE`` or the user data dir) and
+``--json`` for machine-readable output; errors print ``error: …`` on stderr and exit 2.
+
+Example:
+    >>> import typer
+    >>> from typer.testing import CliRunner
+    >>> app = typer.Typer()
+    >>> register(app)
+    >>> out = CliRunner().invoke(app, ["jobs", "--help"])
+    >>> out.exit_code, "fetch" in out.stdout
+    (0, True)
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from qdq.errors import QdqError
+from qdq.io import redact, scrub, to_jsonable
+
+__all__ = ["jobs_app", "register"]
+
+jobs_app = typer.Typer(name="jobs", help="List, poll, fetch and cancel hardware jobs.",
+                       no_args_is_help=True)
+
+StoreOpt = Annotated[Path | None, typer.Option(
+    "--store", help="SQLite store path (default: $QDQ_STORE or the user data dir).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
+
+
+def _console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(stderr=stderr)
+
+
+def _fail(exc: BaseException) -> typer.Exit:
+    typer.echo(f"error: {redact(str(exc))}", err=True)
+    return typer.Exit(2)
+
+
+def _print_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(scrub(to_jsonable(obj)), indent=2, default=str) + "\n")
+
+
+def _report_table(report, title: str = "resource report"):
+    from rich.table import Table
+
+    t = Table(title=title, show_header=True, header_style="bold")
+    t.add_column("quantity")
+    t.add_column("value", justify="right")
+    for k, v in report.rows():
+        t.add_row(k, v)
+    return t
+
+
+def _job_table(jobs: list, title: str = "qdq hardware jobs"):
+    from rich.table import Table
+
+    t = Table(title=title, header_style="bold")
+    t.add_column("id", no_wrap=True, min_width=16)
+    t.add_column("backend", no_wrap=True)
+    t.add_column("status", no_wrap=True)
+    t.add_column("provider id", overflow="fold")
+    t.add_column("shots", justify="right")
+    t.add_column("method", overflow="fold")
+    t.add_column("2q", justify="right")
+    t.add_column("fidelity", justify="right")
+    t.add_column("created", overflow="fold")
+    for job in jobs:
+        d = job.to_dict()
+        fid = d.get("estimated_fidelity")
+        t.add_row(d["id"], d["backend"], d["status"], str(d["provider_id"] or "—"),
+                  str(d["shots"]), str(d.get("method") or "—"),
+                  str(d.get("two_qubit_gates") if d.get("two_qubit_gates") is not None else "—"),
+                  "—" if fid is None else f"{fid:.3g}", str(d["created"])[:16])
+    return t
+
+
+def _summary_table(result, title: str):
+    try:
+        from qdq.cli import summary_table
+    except ImportError:  # pragma: no cover - the main CLI ships with qdq
+        summary_table = None
+    if summary_table is not None:
+        return summary_table(result, title)
+    from rich.table import Table  # pragma: no cover
+
+    t = Table(title=title)  # pragma: no cover
+    t.add_column("quantity")  # pragma: no cover
+    t.add_column("value")  # pragma: no cover
+    for k, v in result.summary().items():  # pragma: no cover
+        t.add_row(k, str(v))
+    return t  # pragma: no cover
+
+
+def _spec_from_options(config, objective, bounds, qubits, benchmark, dims, method, D, time,
+                       steps, order, schedule):
+    """The evolution spec, built exactly as ``qdq solve`` builds it."""
+    from qdq import cli as main_cli
+
+    cfg = main_cli.load_config(config)
+    p, m = cfg["problem"], cfg["method"]
+    if benchmark:
+        p = {"benchmark": benchmark, "dims": dims, "qubits": p["qubits"]}
+    if objective:
+        p = {k: v for k, v in p.items() if k not in ("benchmark", "name", "minimizer")}
+        p["objective"] = objective
+    if bounds:
+        p["bounds"] = main_cli._parse_bounds(bounds)
+    if qubits:
+        p["qubits"] = main_cli._parse_qubits(qubits)
+    for key, val in (("name", method), ("D", D), ("time", time), ("steps", steps),
+                     ("order", order), ("schedule", schedule)):
+        if val is not None:
+            m[key] = val
+    problem = main_cli.build_problem(p)
+    return main_cli.build_spec(problem, m), problem
+
+
+def _dd_value(text: str | None) -> Any:
+    if text is None:
+        return None
+    low = text.strip().lower()
+    if low in ("off", "false", "no", "0", "none"):
+        return False
+    if low in ("on", "true", "yes", "1"):
+        return True
+    return text.strip()
+
+
+def submit_command(
+    backend: Annotated[str, typer.Option("--backend", help="ibm_torino (needs an account) or "
+                                         "a fake backend: fake_torino, fake_sherbrooke, …")],
+    config: Annotated[Path | None, typer.Option("--config", "-c",
+                                                help="TOML problem file.")] = None,
+    objective: Annotated[str | None, typer.Option("--objective", "-f",
+                                                  help="Objective, e.g. 'x**2'.")] = None,
+    bounds: Annotated[list[str] | None, typer.Option(
+        "--bounds", "-b", help="'low,high' per dimension (repeat, or 'l,h;l,h').")] = None,
+    qubits: Annotated[str | None, typer.Option("--qubits", "-q",
+                                               help="Qubits per dimension: 3 or 3,2.")] = None,
+    benchmark: Annotated[str | None, typer.Option(help="A qdq.benchmarks function.")] = None,
+    dims: Annotated[int | None, typer.Option(help="Dimensions of --benchmark.")] = None,
+    method: Annotated[str | None, typer.Option("--method", "-m", help="real-time | "
+                                               "imaginary-time | anneal.")] = None,
+    D: Annotated[float | None, typer.Option("--D", "-D", help="Kinetic constant D.")] = None,
+    time: Annotated[float | None, typer.Option("--time", "-t", help="Total time.")] = None,
+    steps: Annotated[int | None, typer.Option("--steps", "-n", help="Trotter steps.")] = None,
+    order: Annotated[int | None, typer.Option(help="Product-formula order 1, 2, 4.")] = None,
+    schedule: Annotated[str | None, typer.Option(help="Anneal schedule preset.")] = None,
+    shots: Annotated[int, typer.Option(help="Shots.")] = 4000,
+    mode: Annotated[str, typer.Option(help="job | batch | session.")] = "job",
+    dd: Annotated[str | None, typer.Option(
+        "--dd", help="Dynamical decoupling: on | off | XX | XpXm | XY4.")] = None,
+    twirling: Annotated[bool | None, typer.Option(
+        "--twirling/--no-twirling", help="Pauli twirling of gates and measurements.")] = None,
+    optimization_level: Annotated[int, typer.Option(
+        "--optimization-level", "-O", help="Transpiler optimization level 0-3.")] = 2,
+    seed: Annotated[int | None, typer.Option(help="Transpiler (and fake-backend simulator) "
+                                             "seed.")] = None,
+    primitive: Annotated[str, typer.Option(help="auto | executor | v2.")] = "auto",
+    wait: Annotated[bool | None, typer.Option(
+        "--wait/--no-wait", help="Wait for the result (default: only for fake backends).")] = None,
+    report_only: Annotated[bool, typer.Option(
+        "--report-only", help="Print the resource report; submit nothing.")] = False,
+    as_json: JsonOpt = False,
+    store: StoreOpt = None,
+) -> None:
+    """Submit a problem's circuit to IBM hardware or a local fake backend."""
+    from qdq.hardware.submit import preview, submit
+
+    try:
+        spec, problem = _spec_from_options(config, objective, bounds, qubits, benchmark, dims,
+                                           method, D, time, steps, order, schedule)
+        if report_only:
+            report = preview(spec, backend, optimization_level=optimization_level, seed=seed)
+            if as_json:
+                _print_json({"resource_report": report.to_dict()})
+            else:
+                _console().print(_report_table(report, f"resource report — {report.backend}"))
+            return
+        job = submit(spec, backend, shots, mode=mode, dynamical_decoupling=_dd_value(dd),
+                     twirling=twirling, optimization_level=optimization_level, store=store,
+                     seed=seed, primitive=primitive)
+        do_wait = job.is_local if wait is None else wait
+        result = job.result() if do_wait else None
+        status = job.status()
+    except QdqError as exc:
+        raise _fail(exc) from None
+    out: dict[str, Any] = {"job": job.to_dict(), "resource_report":
+                           job.resource_report.to_dict()}
+    if result is not None:
+        out["summary"] = result.summary()
+    if as_json:
+        _print_json(out)
+        return
+    console = _console()
+    console.print(_report_table(job.resource_report, f"resource report — {job.backend}"))
+    console.print(f"job [bold]{job.id}[/bold] ({status}) on {job.backend}, provider id "
+                  f"{job.provider_id}")
+    if result is not None:
+        console.print(_summary_table(result, f"{problem.name} — {spec.method} on {job.backend}"))
+    elif not job.is_local:
+        console.print(f"poll with `qdq jobs status {job.id}`, fetch with "
+                      f"`qdq jobs fetch {job.id}`")
+
+
+@jobs_app.command("list")
+def jobs_list(
+    status: Annotated[str | None, typer.Option(help="Only this status.")] = None,
+    backend: Annotated[str | None, typer.Option(help="Only this backend.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many.")] = 100,
+    refresh: Annotated[bool, typer.Option(help="Poll unfinished jobs first.")] = False,
+    as_json: JsonOpt = False,
+    store: StoreOpt = None,
+) -> None:
+    """List recorded hardware jobs, newest first."""
+    from qdq.hardware.submit import FINAL_STATUSES, jobs
+
+    try:
+        found = jobs(status=None if refresh else status, backend=backend, limit=limit,
+                     store=store)
+        if refresh:
+            for job in found:
+                if job.stored_status not in FINAL_STATUSES and job.provider_id:
+                    job.status()
+            found = [j for j in found if status is None or j.stored_status == status]
+    except QdqError as exc:
+        raise _fail(exc) from None
+    if as_json:
+        _print_json([j.to_dict() for j in found])
+        return
+    _console().print(_job_table(found))
+
+
+@jobs_app.command("status")
+def jobs_status(
+    job_id: Annotated[str, typer.Argument(help="Local job id (qdq-…).")],
+    as_json: JsonOpt = False,
+    store: StoreOpt = None,
+) -> None:
+    """Poll one job's status at the provider (recorded in the store)."""
+    from qdq.hardware.submit import Job
+
+    try:
+        job = Job(job_id, store=store)
+        job.status()
+    except QdqError as exc:
+        raise _fail(exc) from None
+    if as_json:
+        _print_json({**job.to_dict(), "resource_report": job.resource_report.to_dict()})
+        return
+    console = _console()
+    console.print(_job_table([job], f"job {job.id}"))
+    if job.error:
+        console.print(f"[red]error:[/red] {redact(job.error)}")
+    console.print(_report_table(job.resource_report))
+
+
+@jobs_app.command("fetch")
+def jobs_fetch(
+    job_id: Annotated[str, typer.Argument(help="Local job id (qdq-…).")],
+    out: Annotated[Path | None, typer.Option(help="Write <id>.json (and .png) here.")] = None,
+    timeout: Annotated[float | None, typer.Option(help="Seconds to wait.")] = None,
+    as_json: JsonOpt = False,
+    store: StoreOpt = None,
+) -> None:
+    """Fetch a job's result (decoded to the grid, cached in the store)."""
+    from qdq.hardware.submit import Job
+
+    files: dict[str, str] = {}
+    try:
+        job = Job(job_id, store=store)
+        result = job.result(timeout=timeout)
+        if out is not None:
+            from qdq.io import atomic_write_json
+
+            files["json"] = str(Path(out) / f"{job.id}.json")
+            atomic_write_json(files["json"], result.to_dict())
+            try:
+                from qdq.plotting import plot_density
+
+                files["png"] = plot_density(result, Path(out) / f"{job.id}.png",
+                                            title=f"{job.id} on {job.backend}")
+            except ImportError:  # pragma: no cover - plotting ships with qdq
+                pass
+    except QdqError as exc:
+        raise _fail(exc) from None
+    if as_json:
+        _print_json({"job": job.to_dict(), "summary": result.summary(), "files": files})
+        return
+    console = _console()
+    console.print(_summary_table(result, f"{job.id} — {result.method} on {job.backend}"))
+    for k, v in files.items():
+        console.print(f"[dim]{k}:[/dim] {v}")
+
+
+@jobs_app.command("cancel")
+def jobs_cancel(
+    job_id: Annotated[str, typer.Argument(help="Local job id (qdq-…).")],
+    as_json: JsonOpt = False,
+    store: StoreOpt = None,
+) -> None:
+    """Cancel a job at the provider."""
+    from qdq.hardware.submit import Job
+
+    try:
+        job = Job(job_id, store=store)
+        status = job.cancel()
+    except QdqError as exc:
+        raise _fail(exc) from None
+    if as_json:
+        _print_json(job.to_dict())
+        return
+    _console().print(f"job {job.id}: {status}")
+
+
+@jobs_app.command("recover")
+def jobs_recover(
+    job_id: Annotated[str | None, typer.Argument(help="One job (default: every job left "
+                                                 "'created' by a crash).")] = None,
+    older_than: Annotated[float, typer.Option(help="Without an id: only jobs older than "
+                                              "this many seconds.")] = 300.0,
+    as_json: JsonOpt = False,
+    store: StoreOpt = None,
+) -> None:
+    """Reconcile jobs whose submission was interrupted (find them by tag, or re-run fakes)."""
+    from qdq.hardware.submit import Job, recover_jobs
+
+    try:
+        found = [Job(job_id, store=store).recover()] if job_id else recover_jobs(
+            store=store, older_than_s=older_than)
+    except QdqError as exc:
+        raise _fail(exc) from None
+    if as_json:
+        _print_json([j.to_dict() for j in found])
+        return
+    _console().print(_job_table(found, "recovered jobs"))
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``submit`` and the ``jobs`` group to a typer app.
+
+    Args:
+        app: The main ``qdq`` typer app.
+    """
+    app.command("submit")(submit_command)
+    app.add_typer(jobs_app, name="jobs")
