@@ -236,8 +236,7 @@ class CountedObjective:
         X = np.asarray(X, dtype=float)
         if X.ndim != 2 or X.shape[1] != self.dim:
             raise ParameterError(
-                f"batch must have shape (m, {self.dim}), got {X.shape}; "
-                "stack one point per row"
+                f"batch must have shape (m, {self.dim}), got {X.shape}; stack one point per row"
             )
         m = X.shape[0]
         overshoot = m > self.remaining
@@ -267,7 +266,13 @@ class CountedObjective:
         # broadcast_to lets objectives that ignore some coordinates (or are constant)
         # still return one value per point.
         values = np.asarray(self.f(*X.T), dtype=float)
-        values = np.array(np.broadcast_to(values, (m,)), dtype=float)
+        try:
+            values = np.array(np.broadcast_to(values, (m,)), dtype=float)
+        except ValueError:
+            raise ParameterError(
+                f"objective must return one value per point (shape ({m},)), got shape "
+                f"{values.shape}; make f(*coords) elementwise in its coordinate arrays"
+            ) from None
         start = self.nfev
         self.nfev += m
         masked = np.where(np.isnan(values), np.inf, values)
@@ -275,10 +280,11 @@ class CountedObjective:
         if masked[i] < self.best_fun:
             # Record every improvement inside the batch, not only the batch minimum,
             # so the best-so-far curve does not depend on how points were batched.
-            running = np.minimum.accumulate(masked)
-            previous = np.concatenate(([self.best_fun], running[:-1]))
-            for j in np.flatnonzero(running < previous):
-                self._history.append((start + int(j) + 1, float(running[j])))
+            # Running minimum seeded with the previous best, so a batch that starts
+            # worse than it records only true improvements.
+            running = np.minimum.accumulate(np.concatenate(([self.best_fun], masked)))
+            for j in np.flatnonzero(running[1:] < running[:-1]):
+                self._history.append((start + int(j) + 1, float(running[j + 1])))
             self.best_fun = float(masked[i])
             self.best_x = X[i].copy()
         return values

@@ -162,9 +162,7 @@ def dmc(
     max_copies = check_count("max_copies", max_copies)
     feedback = float(feedback)
     if not np.isfinite(feedback) or feedback < 0:
-        raise ParameterError(
-            f"feedback must be a finite number >= 0, got {feedback!r}; try 0.1"
-        )
+        raise ParameterError(f"feedback must be a finite number >= 0, got {feedback!r}; try 0.1")
     if boundary not in _BOUNDARIES:
         raise ParameterError(
             f"boundary must be one of {_BOUNDARIES}, got {boundary!r}; use 'reflect' for "

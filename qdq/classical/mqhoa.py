@@ -53,7 +53,7 @@ def mqhoa(
     bounds: Sequence[tuple[float, float]],
     *,
     centers: int = 20,
-    samples_per_center: int = 3,
+    samples_per_center: int = 1,
     sigma0: float = 0.5,
     sigma_min: float = 1e-6,
     budget: int = 10_000,

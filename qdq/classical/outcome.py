@@ -6,7 +6,7 @@ Example:
     ...                        nfev=100, nit=1, wall_time=0.001,
     ...                        history=np.array([[1.0, 3.0], [7.0, 0.05]]), extra={})
     >>> out
-    ClassicalOutcome(method='random', fun=0.05, x=[0.1, -0.2], nfev=100, nit=1, wall_time=0.001s, history=2 rows, extra={})
+    ClassicalOutcome(method='random', fun=0.05, x=[0.1, -0.2], nfev=100, nit=1, ...)
     >>> out.to_dict()["x"]
     [0.1, -0.2]
 """

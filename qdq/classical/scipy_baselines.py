@@ -8,14 +8,14 @@ returned. So a baseline can never spend more than ``budget`` evaluations, includ
 finite-difference gradients of its local searches.
 
 Methods:
-
 - ``"dual_annealing"``: generalized simulated annealing + L-BFGS-B local search.
 - ``"differential_evolution"``: vectorized (one batch per generation), then L-BFGS-B
   polish; ``maxiter`` is sized so that the generations fill the budget.
 - ``"basinhopping"``: random start in the box, bounded L-BFGS-B local minimizer,
   random displacements of ``stepsize`` box widths reflected into the box.
-- ``"shgo"``: simplicial homology global optimization on scrambled Sobol points (the
-  scrambling is what makes it depend on the seed), SLSQP local searches.
+- ``"shgo"``: simplicial homology global optimization, one iteration on a scrambled
+  Sobol set of about ``budget / 4`` points (at most 1024; the scrambling is what makes
+  it depend on the seed), SLSQP local searches; it may finish under budget.
 - ``"multistart-lbfgs"``: L-BFGS-B from uniform random starts until the budget is spent.
 
 SciPy calls the objective with a 1-D ``x``; it is evaluated as ``f(*x)`` after projecting
@@ -70,8 +70,9 @@ class _Scalar:
         self.counter = counter
 
     def __call__(self, x: np.ndarray) -> float:
-        x = clip_into_box(np.asarray(x, dtype=float).reshape(1, -1), self.counter.lows,
-                          self.counter.highs)
+        x = clip_into_box(
+            np.asarray(x, dtype=float).reshape(1, -1), self.counter.lows, self.counter.highs
+        )
         return float(self.counter(x)[0])
 
     def batch(self, x: np.ndarray) -> np.ndarray | float:
@@ -90,8 +91,9 @@ class _BoundedStep:
     target acceptance rate.
     """
 
-    def __init__(self, lows: np.ndarray, highs: np.ndarray, stepsize: float,
-                 rng: np.random.Generator) -> None:
+    def __init__(
+        self, lows: np.ndarray, highs: np.ndarray, stepsize: float, rng: np.random.Generator
+    ) -> None:
         self.lows, self.highs, self.stepsize, self.rng = lows, highs, stepsize, rng
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
@@ -179,8 +181,9 @@ def scipy_minimize(
     try:
         if method == "dual_annealing":
             _check_options(method, options, _scipy_options(so.dual_annealing))
-            kw = {"maxfun": budget, **options}
-            res = so.dual_annealing(fun, sbounds, rng=rng, callback=tick, **kw)
+            # maxiter as large as the budget so annealing, not its iteration cap, ends it.
+            kw = {"maxfun": budget, "maxiter": max(1000, budget), **options}
+            res = so.dual_annealing(fun, sbounds, rng=rng, **kw)
         elif method == "differential_evolution":
             _check_options(method, options, _scipy_options(so.differential_evolution))
             popsize = int(options.get("popsize", 15))
@@ -188,8 +191,13 @@ def scipy_minimize(
             # Generations that fit in the budget after the initial population.
             kw = {"maxiter": max(1, budget // pop - 1), **options}
             res = so.differential_evolution(
-                fun.batch, sbounds, rng=rng, callback=tick_result, vectorized=True,
-                updating="deferred", **kw
+                fun.batch,
+                sbounds,
+                rng=rng,
+                callback=tick_result,
+                vectorized=True,
+                updating="deferred",
+                **kw,
             )
         elif method == "basinhopping":
             allowed = _scipy_options(so.basinhopping) - {"take_step"}
@@ -205,27 +213,36 @@ def scipy_minimize(
             sobol = qmc.Sobol(d, scramble=True, rng=rng)
 
             def sample(n: int, dim: int) -> np.ndarray:
+                nit[0] += 1  # shgo samples once per iteration
                 return sobol.random(n)
 
             kw = dict(options)
-            # Powers of two keep Sobol balanced; a fifth of the budget per iteration
-            # leaves room for the local searches.
-            kw.setdefault("n", int(2 ** max(4, min(10, int(np.log2(max(budget // 5, 1)))))))
-            kw.setdefault("iters", max(1, budget // kw["n"]))
-            kw.setdefault("options", {"maxfev": budget})
+            # One iteration on a power-of-two Sobol set (balanced) of about a quarter of
+            # the budget: shgo's refinement iterations cost superlinear wall time (its
+            # minimizer search scans every vertex again), and the local searches from the
+            # sampled minimizers spend the rest of the budget. shgo may finish under budget.
+            kw.setdefault("n", 2 ** int(np.clip(np.log2(max(budget // 4, 1)), 4, 10)))
+            kw.setdefault("iters", 1)
             with warnings.catch_warnings():
                 # Sobol warns when shgo asks for a non-power-of-two count on refinement.
                 warnings.filterwarnings("ignore", message=".*balance properties.*")
-                res = so.shgo(fun, sbounds, callback=tick, sampling_method=sample, **kw)
+                res = so.shgo(fun, sbounds, sampling_method=sample, **kw)
         else:  # multistart-lbfgs
             _check_options(method, options, _MULTISTART_OPTIONS)
             res = None
             while True:
                 x0 = lows + (highs - lows) * rng.random(d)
                 nit[0] += 1
-                so.minimize(fun, x0, method="L-BFGS-B", bounds=sbounds,
-                            options={"maxfun": max(counter.remaining, 1), **options})
+                so.minimize(
+                    fun,
+                    x0,
+                    method="L-BFGS-B",
+                    bounds=sbounds,
+                    options={"maxfun": max(counter.remaining, 1), **options},
+                )
         message = str(getattr(res, "message", ""))
+        # A finished scipy run knows its own iteration count better than our callbacks.
+        nit[0] = int(getattr(res, "nit", nit[0]))
     except BudgetExhausted:
         stopped = True
     extra = {"stopped_by_budget": stopped, "message": message}
