@@ -8,16 +8,21 @@ For each grid (1-D 2^12, 2^16, 2^20; 2-D 2^8 x 2^8, 2^10 x 2^10) and each varian
                    (``exp`` of a full grid array) at every step, in both loops;
 
 the script times ``qdq.engines.emulator.evolve`` on the spec's product formula and a
-bare loop written here that does the same FFT pair and phase multiplies (phases
-precomputed where the weights are constant, in-place multiplies, ``overwrite_x``
-FFTs). The two are measured interleaved in one process (``--repeats`` rounds, best
-time kept, since the best is the least disturbed by other load on the machine) and
-the ratio ``emulator / bare`` is printed. Target: <= 1.3 at 2^16 and 2^20.
+bare loop written here that does the same FFT pair and phase multiplies (the few distinct
+phase arrays precomputed where the weights are constant -- inside the timer, since the
+emulator computes them too -- in-place multiplies, ``overwrite_x`` FFTs, the same
+``workers``). Imaginary time renormalizes once per step with a BLAS-free ``‖ψ‖²``.
+Both loops run interleaved in one process, ``--repeats`` rounds; the best time is kept
+(least disturbed by other load) and the ratio ``emulator / bare`` printed for wall-clock
+and for process CPU time (steadier when other processes compete for the cores); the
+wall-clock median ratio is shown too. Both results are checked equal (``|Δψ| < 1e-8``).
+Target: ratio <= 1.3 at 2^16 and 2^20.
 
 Run:
-    .venv/bin/python bench/emulator_speed.py            # full table (~1-2 min on 2 cores)
+    .venv/bin/python bench/emulator_speed.py            # full table (~5-10 min on 2 busy cores)
     .venv/bin/python bench/emulator_speed.py --quick    # small grids only, a few seconds
     .venv/bin/python bench/emulator_speed.py --workers 2 --variants real
+    OPENBLAS_NUM_THREADS=1 .venv/bin/python bench/emulator_speed.py   # single-threaded BLAS
 """
 
 from __future__ import annotations
@@ -60,15 +65,16 @@ def make_spec(qubits: tuple[int, ...], variant: str, steps: int):
 
 # ----------------------------------------------------------------------------- bare loops
 def bare_real(steps, psi0, V, K, workers):
-    """Strang with constant weights: e^{-iVc} factors precomputed, in-place multiplies."""
+    """Strang with constant weights: the few distinct e^{-icX} factors precomputed (inside the
+    timer: the emulator has to compute them too), in-place multiplies."""
     seq = steps
     axes = tuple(range(psi0.ndim))
+    t0, c0 = time.perf_counter(), time.process_time()
     cache = {}
     for term, c in seq:
         if (term, c) not in cache:
             base = V if term == "potential" else K
             cache[(term, c)] = np.exp(-1j * c * base)
-    t0 = time.perf_counter()
     psi = psi0.copy()
     for term, c in seq:
         f = cache[(term, c)]
@@ -78,18 +84,29 @@ def bare_real(steps, psi0, V, K, workers):
             psi = sfft.fftn(psi, axes=axes, overwrite_x=True, workers=workers)
             psi *= f
             psi = sfft.ifftn(psi, axes=axes, overwrite_x=True, workers=workers)
-    return time.perf_counter() - t0, psi
+    return (time.perf_counter() - t0, time.process_time() - c0), psi
+
+
+def norm2(psi) -> float:
+    """``‖ψ‖²`` without BLAS: a threaded BLAS dot (np.vdot) between FFTs can cost more than
+    the FFT pair on a small, busy machine (see bench/README.md)."""
+    v = psi.reshape(-1).view(np.float64)
+    return float(np.einsum("i,i->", v, v))
 
 
 def bare_imaginary(steps, psi0, V, K, workers, shift):
-    """Imaginary time: real factors e^{-c(X - min X)}, renormalized once per kinetic factor."""
+    """Imaginary time: real factors e^{-c(X - min X)}, renormalized once per kinetic factor.
+
+    ``log P_success`` telescopes, so one renormalization per step gives the same value as
+    one per factor.
+    """
     axes = tuple(range(psi0.ndim))
+    t0, c0 = time.perf_counter(), time.process_time()
     Vs = V - shift
     cache = {}
     for term, c in steps:
         if (term, c) not in cache:
             cache[(term, c)] = np.exp(-c * (Vs if term == "potential" else K))
-    t0 = time.perf_counter()
     psi = psi0.copy()
     log_success = 0.0
     for term, c in steps:
@@ -100,20 +117,20 @@ def bare_imaginary(steps, psi0, V, K, workers, shift):
             psi = sfft.fftn(psi, axes=axes, overwrite_x=True, workers=workers)
             psi *= f
             psi = sfft.ifftn(psi, axes=axes, overwrite_x=True, workers=workers)
-            norm2 = float(np.vdot(psi, psi).real)
-            log_success += np.log(norm2)
-            psi *= 1.0 / np.sqrt(norm2)
-    norm2 = float(np.vdot(psi, psi).real)
-    log_success += np.log(norm2)
-    psi *= 1.0 / np.sqrt(norm2)
-    return time.perf_counter() - t0, psi
+            nn = norm2(psi)
+            log_success += np.log(nn)
+            psi *= 1.0 / np.sqrt(nn)
+    nn = norm2(psi)
+    log_success += np.log(nn)
+    psi *= 1.0 / np.sqrt(nn)
+    return (time.perf_counter() - t0, time.process_time() - c0), psi
 
 
 def bare_anneal(steps, psi0, V, K, workers):
     """Time-dependent weights: every phase array recomputed (multiply + exp) at each factor."""
     axes = tuple(range(psi0.ndim))
     buf = np.empty(psi0.shape, dtype=np.complex128)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     psi = psi0.copy()
     for term, c in steps:
         np.multiply(V if term == "potential" else K, -1j * c, out=buf)
@@ -124,14 +141,14 @@ def bare_anneal(steps, psi0, V, K, workers):
             psi = sfft.fftn(psi, axes=axes, overwrite_x=True, workers=workers)
             psi *= buf
             psi = sfft.ifftn(psi, axes=axes, overwrite_x=True, workers=workers)
-    return time.perf_counter() - t0, psi
+    return (time.perf_counter() - t0, time.process_time() - c0), psi
 
 
 # ----------------------------------------------------------------------------- timing
 def steps_for(size: int, quick: bool) -> int:
-    """Enough steps that one timed run takes ~0.1-0.5 s."""
-    target = 2**21 if quick else 2**23
-    return int(min(200, max(4, target // size)))
+    """Enough steps that one timed run takes ~0.1-2 s and setup is amortized."""
+    target = 2**21 if quick else 2**24
+    return int(min(200, max(16, target // size)))
 
 
 def measure(qubits, variant, repeats, workers, quick):
@@ -148,9 +165,9 @@ def measure(qubits, variant, repeats, workers, quick):
     t_emu, t_bare = [], []
     psi_e = psi_b = None
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         ev = evolve(formula, psi0, V, K, potential_shift=shift, workers=workers)
-        t_emu.append(time.perf_counter() - t0)
+        t_emu.append((time.perf_counter() - t0, time.process_time() - c0))
         psi_e = ev.psi
         if variant == "real":
             tb, psi_b = bare_real(formula.steps, psi0, V, K, workers)
@@ -162,11 +179,13 @@ def measure(qubits, variant, repeats, workers, quick):
     err = float(np.max(np.abs(psi_e - psi_b)))
     if err > 1e-8:
         raise AssertionError(f"emulator and bare loop disagree: max |dpsi| = {err:.3g}")
-    te, tb = min(t_emu) / n_kin, min(t_bare) / n_kin
+    emu, bare = np.array(t_emu) / n_kin, np.array(t_bare) / n_kin   # (repeats, wall|cpu)
     return {"grid": "x".join(f"2^{q}" for q in qubits), "points": size, "variant": variant,
-            "steps": n_kin, "emu_ms": 1e3 * te, "bare_ms": 1e3 * tb, "ratio": te / tb,
-            "emu_med_ms": 1e3 * float(np.median(t_emu)) / n_kin,
-            "bare_med_ms": 1e3 * float(np.median(t_bare)) / n_kin, "err": err}
+            "steps": n_kin, "emu_ms": 1e3 * emu[:, 0].min(), "bare_ms": 1e3 * bare[:, 0].min(),
+            "ratio": emu[:, 0].min() / bare[:, 0].min(),
+            "ratio_median": float(np.median(emu[:, 0]) / np.median(bare[:, 0])),
+            "emu_cpu_ms": 1e3 * emu[:, 1].min(), "bare_cpu_ms": 1e3 * bare[:, 1].min(),
+            "ratio_cpu": emu[:, 1].min() / bare[:, 1].min(), "err": err}
 
 
 def main(argv=None) -> None:
@@ -189,22 +208,25 @@ def main(argv=None) -> None:
     for v in variants:
         if v not in VARIANTS:
             ap.error(f"unknown variant {v!r}; choose from {', '.join(VARIANTS)}")
+    blas = os.environ.get("OPENBLAS_NUM_THREADS", "default")
     print(f"# emulator_speed  {time.strftime('%Y-%m-%d %H:%M')}  {platform.machine()}  "
-          f"cpus={os.cpu_count()}  workers={args.workers}  repeats={repeats}  "
+          f"cpus={os.cpu_count()}  workers={args.workers}  OPENBLAS_NUM_THREADS={blas}  "
+          f"repeats={repeats}  "
           f"numpy {np.__version__}  scipy {__import__('scipy').__version__}")
-    print("# time per step (one kinetic factor + its potential factor), best of repeats")
-    hdr = (f"{'variant':<10}{'grid':>10}{'points':>10}{'steps':>7}{'emulator ms':>13}"
-           f"{'bare ms':>10}{'ratio':>8}{'(median ratio)':>16}")
+    print("# ms per step (one kinetic factor + its potential factor); best of repeats, wall "
+          "clock and process CPU time (CPU time is the steadier one on a busy machine)")
+    hdr = (f"{'variant':<10}{'grid':>10}{'points':>9}{'steps':>6}{'emu wall':>10}"
+           f"{'bare wall':>10}{'ratio':>7}{'(median)':>9}{'emu cpu':>10}{'bare cpu':>10}"
+           f"{'ratio':>7}")
     print(hdr)
     print("-" * len(hdr))
     for variant in variants:
         for qubits in cases:
             r = measure(qubits, variant, repeats, args.workers, args.quick)
-            med = r["emu_med_ms"] / r["bare_med_ms"]
-            print(f"{variant:<10}{r['grid']:>10}{r['points']:>10}{r['steps']:>7}"
-                  f"{r['emu_ms']:>13.4f}{r['bare_ms']:>10.4f}{r['ratio']:>8.2f}{med:>16.2f}",
-                  flush=True)
-
+            print(f"{variant:<10}{r['grid']:>10}{r['points']:>9}{r['steps']:>6}"
+                  f"{r['emu_ms']:>10.4f}{r['bare_ms']:>10.4f}{r['ratio']:>7.2f}"
+                  f"{r['ratio_median']:>9.2f}{r['emu_cpu_ms']:>10.4f}{r['bare_cpu_ms']:>10.4f}"
+                  f"{r['ratio_cpu']:>7.2f}", flush=True)
 
 if __name__ == "__main__":
     main()

@@ -12,11 +12,12 @@ A TOML problem file (flags override it)::
     qubits = 8
 
     [method]
-    name = "imaginary-time"                  # real-time | imaginary-time | anneal | two-loop
-    D = 0.05
-    time = 20.0
-    steps = 200
-    order = 2
+    name = "anneal"                          # real-time | imaginary-time | anneal | two-loop
+    D = 0.5
+    time = 10.0
+    steps = 100
+    order = 1
+    schedule = "qhd-cubic"                   # anneal only: see qdq.schedules
 
     [run]
     backend = "aer"
@@ -52,11 +53,11 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-#: The README's default problem: an asymmetric double well whose global minimum
-#: (x ≈ −1.34) is the deeper of two wells.
+#: The README's default job: QHD's cubic annealing schedule on an asymmetric double well
+#: whose global minimum (x ≈ −1.34) is the deeper of two wells, as a circuit on Aer.
 DEFAULTS: dict[str, dict[str, Any]] = {
     "problem": {"objective": "0.3*x**4 - x**2 + 0.2*x", "bounds": [[-3.0, 3.0]], "qubits": 8},
-    "method": {"name": "imaginary-time", "D": 0.05, "time": 20.0, "steps": 200, "order": 2,
+    "method": {"name": "anneal", "D": 0.5, "time": 10.0, "steps": 100, "order": 1,
                "schedule": "qhd-cubic"},
     "run": {"backend": "aer", "shots": 0, "seed": None},
 }

@@ -53,10 +53,12 @@ class ProductFormula:
     Attributes:
         kind: ``"real"`` (factors ``e^{−icX}``) or ``"imaginary"`` (``e^{−cX}``).
         steps: ``((term, c), …)`` in application order (first applied first).
+        order: The formula's order (2 and 4 end each step inside a merged potential factor).
     """
 
     kind: str
     steps: tuple[tuple[str, float], ...]
+    order: int = 1
 
     def counts(self) -> dict[str, int]:
         """Number of potential and kinetic factors."""
@@ -207,7 +209,7 @@ class EvolutionSpec:
         """The product-formula sequence (plain data)."""
         a, b = self.weights()
         return ProductFormula(self.kind, tuple(strang_sequence(a, b, self.time, self.steps,
-                                                               self.order)))
+                                                               self.order)), self.order)
 
     def to_dict(self) -> dict:
         """JSON-safe description of the spec."""
