@@ -23,34 +23,42 @@ from qdq.errors import QdqError
 
 __version__ = "0.1.0"
 
+# public name -> "module:attribute", or "module" for a submodule; loaded on first access.
 _EXPORTS = {
-    "Problem": "qdq.problem",
-    "Grid": "qdq.grid",
-    "Hamiltonian": "qdq.hamiltonian",
-    "RealTime": "qdq.evolution",
-    "ImaginaryTime": "qdq.evolution",
-    "Anneal": "qdq.evolution",
-    "ProductFormula": "qdq.evolution",
-    "GaussianPacket": "qdq.states",
-    "Result": "qdq.results",
-    "run": "qdq.api",
-    "build_circuit": "qdq.api",
+    "Problem": "qdq.problem:Problem",
+    "Grid": "qdq.grid:Grid",
+    "Hamiltonian": "qdq.hamiltonian:Hamiltonian",
+    "RealTime": "qdq.evolution:RealTime",
+    "ImaginaryTime": "qdq.evolution:ImaginaryTime",
+    "Anneal": "qdq.evolution:Anneal",
+    "ProductFormula": "qdq.evolution:ProductFormula",
+    "GaussianPacket": "qdq.states:GaussianPacket",
+    "Result": "qdq.results:Result",
+    "run": "qdq.api:run",
+    "build_circuit": "qdq.api:build_circuit",
+    "TwoLoop": "qdq.twoloop:TwoLoop",
+    "TwoLoopResult": "qdq.twoloop:TwoLoopResult",
+    "submit": "qdq.hardware:submit",
+    "jobs": "qdq.hardware:jobs",
+    "Job": "qdq.hardware:Job",
+    "compare": "qdq.compare:compare",
+    "Report": "qdq.compare:Report",
     "benchmarks": "qdq.benchmarks",
+    "schedules": "qdq.schedules",
+    "theory": "qdq.theory",
     "errors": "qdq.errors",
-    "submit": "qdq.hardware", "jobs": "qdq.hardware", "Job": "qdq.hardware",  # hardware API
-    "compare": "qdq.compare",
-    "Report": "qdq.compare",
 }
 
 __all__ = ["QdqError", "__version__", *_EXPORTS]
 
 
 def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:
+    target = _EXPORTS.get(name)
+    if target is None:
         raise AttributeError(f"module 'qdq' has no attribute {name!r}")
+    module, _, attr = target.partition(":")
     mod = importlib.import_module(module)
-    value = mod if module.endswith("." + name) else getattr(mod, name)
+    value = getattr(mod, attr) if attr else mod
     globals()[name] = value
     return value
 

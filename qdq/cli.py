@@ -134,10 +134,7 @@ def build_spec(problem, cfg: dict[str, Any]):
     if name == "imaginary-time":
         return ImaginaryTime(Hamiltonian(problem, D=cfg["D"]), **common)
     if name == "anneal":
-        from qdq.schedules import preset
-
-        a, b = preset(cfg.get("schedule", "qhd-cubic"))
-        return Anneal(problem, D=cfg["D"], kinetic_weight=a, potential_weight=b, **common)
+        return Anneal(problem, D=cfg["D"], schedule=cfg.get("schedule", "qhd-cubic"), **common)
     if name == "two-loop":
         from qdq.twoloop import TwoLoop
 

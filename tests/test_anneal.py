@@ -146,3 +146,33 @@ def test_bad_numbers_are_rejected(kw, match):
     p = qdq.Problem("x**2", bounds=[(-1, 1)], qubits=3)
     with pytest.raises(ParameterError, match=match):
         qdq.Anneal(p, **kw)
+
+
+# --------------------------------------------------------------- QHD protocol (BENCHMARKS.md)
+def _qhd_success(name: str, steps: int) -> tuple[float, float]:
+    """The QHD 2-D protocol at T = 10 on the 256 × 256 grid; returns (success, published)."""
+    f = qdq.benchmarks.get(name, dims=2).rescaled()
+    p = qdq.Problem(f, qubits=8)
+    spec = qdq.Anneal(p, D=0.5, schedule="qhd-cubic", time=10.0, steps=steps, order=1,
+                      initial="uniform")
+    r = qdq.run(spec, backend="emulator")
+    return r.success_within(f.radius, f.minimizer), f.qhd_success
+
+
+# The full protocol (dt = 1e-3) costs ~50 s per row on a 2-core machine, so five rows would
+# exceed the suite budget. These five rows (the non-saturated published values) are
+# insensitive to dt: at dt = 4e-3 they match their dt = 1e-3 values to <= 0.002 (see
+# bench/qhd_protocol.py --steps 2500), so they run at 2500 steps; one row runs the exact
+# protocol below. All 14 rows at the full protocol: `python bench/qhd_protocol.py`.
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["alpine1", "camel3", "easom", "styblinski_tang",
+                                  "xinsheyang3"])
+def test_qhd_protocol_reproduces_published_rows(name):
+    success, published = _qhd_success(name, steps=2500)
+    assert success == pytest.approx(published, abs=0.02)
+
+
+@pytest.mark.slow
+def test_qhd_protocol_full_dt_row():
+    success, published = _qhd_success("styblinski_tang", steps=10_000)
+    assert success == pytest.approx(published, abs=0.02)

@@ -3,7 +3,6 @@ import pytest
 
 import qdq
 from qdq.errors import ParameterError
-
 from tests.reference import dense_hamiltonian
 
 
@@ -35,13 +34,21 @@ def test_harmonic_ground_energy_is_sqrt_cD(c, D):
     assert np.sum(prob * x**2) == pytest.approx(0.5 * np.sqrt(D / c), rel=1e-8)
 
 
-def test_eigsh_path_agrees_with_dense_path():
-    p = qdq.Problem("0.3*x**4 - x**2 + 0.2*x", bounds=[(-3, 3)], qubits=10)  # n > 512: eigsh
+@pytest.mark.parametrize("method", ["lobpcg", "eigsh"])
+def test_iterative_paths_agree_with_dense(method):
+    p = qdq.Problem("0.3*x**4 - x**2 + 0.2*x + 0.1*y**2 + 0.05*x*y",
+                    bounds=[(-3, 3), (-3, 3)], qubits=[4, 4])
     H = qdq.Hamiltonian(p, D=0.05)
-    E_sparse, _ = H.eigenstates(2)
-    p_small = qdq.Problem("0.3*x**4 - x**2 + 0.2*x", bounds=[(-3, 3)], qubits=9)
-    E_dense, _ = qdq.Hamiltonian(p_small, D=0.05).eigenstates(2)
-    np.testing.assert_allclose(E_sparse, E_dense, rtol=1e-6)
+    E_dense, psi_dense = H.eigenstates(3, method="dense")
+    E_it, psi_it = H.eigenstates(3, method=method)
+    np.testing.assert_allclose(E_it, E_dense, rtol=1e-8, atol=1e-9)
+    assert abs(np.vdot(psi_it[0], psi_dense[0])) ** 2 > 1 - 1e-8
+
+
+def test_auto_uses_lobpcg_on_large_grids_and_matches_analytic():
+    p = qdq.Problem("x**2", bounds=[(-10, 10)], qubits=11)  # 2048 points: dense is minutes
+    E, _ = qdq.Hamiltonian(p, D=0.25).eigenstates(2)
+    np.testing.assert_allclose(E, [0.5, 1.5], rtol=1e-9)
 
 
 @pytest.mark.parametrize("D", [0, -1, float("nan"), "a"])
