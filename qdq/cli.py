@@ -36,13 +36,30 @@ from __future__ import annotations
 import json
 import sys
 import time as _time
-import tomllib
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from qdq.errors import ParameterError, QdqError
+from qdq.cli_common import (
+    BenchmarkOpt,
+    BoundsOpt,
+    ConfigOpt,
+    DimsOpt,
+    DOpt,
+    MethodOpt,
+    ObjectiveOpt,
+    OrderOpt,
+    QubitsOpt,
+    ScheduleOpt,
+    StepsOpt,
+    TimeOpt,
+    build_problem,
+    build_spec,
+    load_config,
+    merge_options,
+)
+from qdq.errors import QdqError
 
 app = typer.Typer(
     name="qdq",
@@ -52,96 +69,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-#: The README's default job: QHD's cubic annealing schedule on an asymmetric double well
-#: whose global minimum (x ≈ −1.34) is the deeper of two wells, as a circuit on Aer.
-DEFAULTS: dict[str, dict[str, Any]] = {
-    "problem": {"objective": "0.3*x**4 - x**2 + 0.2*x", "bounds": [[-3.0, 3.0]], "qubits": 8},
-    "method": {"name": "anneal", "D": 0.5, "time": 10.0, "steps": 100, "order": 1,
-               "schedule": "qhd-cubic"},
-    "run": {"backend": "aer", "shots": 0, "seed": None},
-}
-METHODS = ("real-time", "imaginary-time", "anneal", "two-loop")
-
-
-def _parse_bounds(texts: list[str]) -> list[list[float]]:
-    pairs: list[list[float]] = []
-    for text in texts:
-        for chunk in text.split(";"):
-            parts = [p for p in chunk.replace(":", ",").split(",") if p.strip()]
-            if len(parts) != 2:
-                raise ParameterError(f"--bounds takes 'low,high' per dimension, got {chunk!r}")
-            try:
-                pairs.append([float(parts[0]), float(parts[1])])
-            except ValueError as exc:
-                raise ParameterError(f"--bounds values must be numbers, got {chunk!r}") from exc
-    return pairs
-
-
-def _parse_qubits(text: str) -> int | list[int]:
-    try:
-        vals = [int(v) for v in text.split(",")]
-    except ValueError as exc:
-        raise ParameterError(f"--qubits takes an int or a comma list, got {text!r}") from exc
-    return vals[0] if len(vals) == 1 else vals
-
-
-def load_config(path: Path | None) -> dict[str, dict[str, Any]]:
-    """Defaults overlaid with a TOML file's ``[problem]``, ``[method]``, ``[run]`` tables."""
-    cfg = {k: dict(v) for k, v in DEFAULTS.items()}
-    if path is None:
-        return cfg
-    try:
-        data = tomllib.loads(Path(path).read_text())
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ParameterError(f"cannot read config {str(path)!r}: {exc}") from exc
-    unknown = set(data) - set(cfg)
-    if unknown:
-        raise ParameterError(f"unknown table(s) {sorted(unknown)} in {path}; "
-                             f"use {sorted(cfg)}")
-    for table, values in data.items():
-        if "benchmark" in values and table == "problem":
-            cfg["problem"].pop("objective", None)
-            cfg["problem"].pop("bounds", None)
-        cfg[table].update(values)
-    return cfg
-
-
-def build_problem(cfg: dict[str, Any]):
-    """A :class:`~qdq.Problem` from a ``[problem]`` table."""
-    from qdq import benchmarks
-    from qdq.problem import Problem
-
-    if cfg.get("benchmark"):
-        fn = benchmarks.get(cfg["benchmark"], cfg.get("dims"))
-        if cfg.get("rescale"):
-            fn = fn.rescaled()
-        return Problem(fn, bounds=cfg.get("bounds"), qubits=cfg["qubits"])
-    return Problem(cfg["objective"], bounds=cfg["bounds"], qubits=cfg["qubits"],
-                   name=cfg.get("name"), minimizer=cfg.get("minimizer"),
-                   minimum=cfg.get("minimum"))
-
-
-def build_spec(problem, cfg: dict[str, Any]):
-    """An evolution spec (or a two-loop runner) from a ``[method]`` table."""
-    from qdq.evolution import Anneal, ImaginaryTime, RealTime
-    from qdq.hamiltonian import Hamiltonian
-
-    name = cfg["name"]
-    common = {"time": cfg["time"], "steps": cfg["steps"], "order": cfg["order"]}
-    if name == "real-time":
-        return RealTime(Hamiltonian(problem, D=cfg["D"]), **common)
-    if name == "imaginary-time":
-        return ImaginaryTime(Hamiltonian(problem, D=cfg["D"]), **common)
-    if name == "anneal":
-        return Anneal(problem, D=cfg["D"], schedule=cfg.get("schedule", "qhd-cubic"), **common)
-    if name == "two-loop":
-        from qdq.twoloop import TwoLoop
-
-        return TwoLoop(problem, D0=cfg["D"], **{k: v for k, v in cfg.items()
-                                                  if k in ("ratio", "levels", "dtau", "tol")})
-    raise ParameterError(f"unknown method {name!r}; use one of {', '.join(METHODS)}")
-
 
 def summary_table(result, title: str):
     """A rich table of a result's summary with the baselines beside it."""
@@ -204,24 +131,18 @@ def _console(stderr: bool = False):
 
 @app.command()
 def solve(
-    config: Annotated[Path | None, typer.Option("--config", "-c",
-                                                help="TOML problem file.")] = None,
-    objective: Annotated[str | None, typer.Option("--objective", "-f",
-                                                  help="Objective, e.g. 'x**2 + y**2'.")] = None,
-    bounds: Annotated[list[str] | None, typer.Option(
-        "--bounds", "-b", help="'low,high' per dimension (repeat, or 'l,h;l,h').")] = None,
-    qubits: Annotated[str | None, typer.Option("--qubits", "-q",
-                                               help="Qubits per dimension: 8 or 6,5.")] = None,
-    benchmark: Annotated[str | None, typer.Option(help="A qdq.benchmarks function name.")] = None,
-    dims: Annotated[int | None, typer.Option(help="Dimensions of --benchmark.")] = None,
-    method: Annotated[str | None, typer.Option("--method", "-m",
-                                               help="real-time | imaginary-time | anneal | "
-                                                    "two-loop.")] = None,
-    D: Annotated[float | None, typer.Option("--D", "-D", help="Kinetic constant D.")] = None,
-    time: Annotated[float | None, typer.Option("--time", "-t", help="Total time.")] = None,
-    steps: Annotated[int | None, typer.Option("--steps", "-n", help="Trotter steps.")] = None,
-    order: Annotated[int | None, typer.Option(help="Product-formula order 1, 2, 4.")] = None,
-    schedule: Annotated[str | None, typer.Option(help="Anneal schedule preset.")] = None,
+    config: ConfigOpt = None,
+    objective: ObjectiveOpt = None,
+    bounds: BoundsOpt = None,
+    qubits: QubitsOpt = None,
+    benchmark: BenchmarkOpt = None,
+    dims: DimsOpt = None,
+    method: MethodOpt = None,
+    D: DOpt = None,
+    time: TimeOpt = None,
+    steps: StepsOpt = None,
+    order: OrderOpt = None,
+    schedule: ScheduleOpt = None,
     backend: Annotated[str | None, typer.Option(help="aer | emulator | pennylane.")] = None,
     shots: Annotated[int | None, typer.Option(help="Shots (0 = exact).")] = None,
     seed: Annotated[int | None, typer.Option(help="Sampling seed.")] = None,
@@ -234,21 +155,9 @@ def solve(
 ) -> None:
     """Solve one problem with one method and print the result beside the baselines."""
     try:
-        cfg = load_config(config)
-        p, m, r = cfg["problem"], cfg["method"], cfg["run"]
-        if benchmark:
-            p = {"benchmark": benchmark, "dims": dims, "qubits": p["qubits"]}
-        if objective:
-            p = {k: v for k, v in p.items() if k not in ("benchmark", "name", "minimizer")}
-            p["objective"] = objective
-        if bounds:
-            p["bounds"] = _parse_bounds(bounds)
-        if qubits:
-            p["qubits"] = _parse_qubits(qubits)
-        for key, val in (("name", method), ("D", D), ("time", time), ("steps", steps),
-                         ("order", order), ("schedule", schedule)):
-            if val is not None:
-                m[key] = val
+        p, m, r = merge_options(load_config(config), objective=objective, bounds=bounds,
+                                qubits=qubits, benchmark=benchmark, dims=dims, method=method,
+                                D=D, time=time, steps=steps, order=order, schedule=schedule)
         for key, val in (("backend", backend), ("shots", shots), ("seed", seed)):
             if val is not None:
                 r[key] = val

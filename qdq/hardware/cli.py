@@ -29,6 +29,20 @@ from typing import Annotated, Any
 
 import typer
 
+from qdq.cli_common import (
+    BenchmarkOpt,
+    BoundsOpt,
+    ConfigOpt,
+    DimsOpt,
+    DOpt,
+    MethodOpt,
+    ObjectiveOpt,
+    OrderOpt,
+    QubitsOpt,
+    ScheduleOpt,
+    StepsOpt,
+    TimeOpt,
+)
 from qdq.errors import QdqError
 from qdq.io import redact, scrub, to_jsonable
 
@@ -111,25 +125,13 @@ def _summary_table(result, title: str):
 def _spec_from_options(config, objective, bounds, qubits, benchmark, dims, method, D, time,
                        steps, order, schedule):
     """The evolution spec, built exactly as ``qdq solve`` builds it."""
-    from qdq import cli as main_cli
+    from qdq.cli_common import build_problem, build_spec, load_config, merge_options
 
-    cfg = main_cli.load_config(config)
-    p, m = cfg["problem"], cfg["method"]
-    if benchmark:
-        p = {"benchmark": benchmark, "dims": dims, "qubits": p["qubits"]}
-    if objective:
-        p = {k: v for k, v in p.items() if k not in ("benchmark", "name", "minimizer")}
-        p["objective"] = objective
-    if bounds:
-        p["bounds"] = main_cli._parse_bounds(bounds)
-    if qubits:
-        p["qubits"] = main_cli._parse_qubits(qubits)
-    for key, val in (("name", method), ("D", D), ("time", time), ("steps", steps),
-                     ("order", order), ("schedule", schedule)):
-        if val is not None:
-            m[key] = val
-    problem = main_cli.build_problem(p)
-    return main_cli.build_spec(problem, m), problem
+    p, m, _ = merge_options(load_config(config), objective=objective, bounds=bounds,
+                            qubits=qubits, benchmark=benchmark, dims=dims, method=method, D=D,
+                            time=time, steps=steps, order=order, schedule=schedule)
+    problem = build_problem(p)
+    return build_spec(problem, m), problem
 
 
 def _dd_value(text: str | None) -> Any:
@@ -146,23 +148,18 @@ def _dd_value(text: str | None) -> Any:
 def submit_command(
     backend: Annotated[str, typer.Option("--backend", help="ibm_torino (needs an account) or "
                                          "a fake backend: fake_torino, fake_sherbrooke, …")],
-    config: Annotated[Path | None, typer.Option("--config", "-c",
-                                                help="TOML problem file.")] = None,
-    objective: Annotated[str | None, typer.Option("--objective", "-f",
-                                                  help="Objective, e.g. 'x**2'.")] = None,
-    bounds: Annotated[list[str] | None, typer.Option(
-        "--bounds", "-b", help="'low,high' per dimension (repeat, or 'l,h;l,h').")] = None,
-    qubits: Annotated[str | None, typer.Option("--qubits", "-q",
-                                               help="Qubits per dimension: 3 or 3,2.")] = None,
-    benchmark: Annotated[str | None, typer.Option(help="A qdq.benchmarks function.")] = None,
-    dims: Annotated[int | None, typer.Option(help="Dimensions of --benchmark.")] = None,
-    method: Annotated[str | None, typer.Option("--method", "-m", help="real-time | "
-                                               "imaginary-time | anneal.")] = None,
-    D: Annotated[float | None, typer.Option("--D", "-D", help="Kinetic constant D.")] = None,
-    time: Annotated[float | None, typer.Option("--time", "-t", help="Total time.")] = None,
-    steps: Annotated[int | None, typer.Option("--steps", "-n", help="Trotter steps.")] = None,
-    order: Annotated[int | None, typer.Option(help="Product-formula order 1, 2, 4.")] = None,
-    schedule: Annotated[str | None, typer.Option(help="Anneal schedule preset.")] = None,
+    config: ConfigOpt = None,
+    objective: ObjectiveOpt = None,
+    bounds: BoundsOpt = None,
+    qubits: QubitsOpt = None,
+    benchmark: BenchmarkOpt = None,
+    dims: DimsOpt = None,
+    method: MethodOpt = None,
+    D: DOpt = None,
+    time: TimeOpt = None,
+    steps: StepsOpt = None,
+    order: OrderOpt = None,
+    schedule: ScheduleOpt = None,
     shots: Annotated[int, typer.Option(help="Shots.")] = 4000,
     mode: Annotated[str, typer.Option(help="job | batch | session.")] = "job",
     dd: Annotated[str | None, typer.Option(
