@@ -230,8 +230,10 @@ def version() -> None:
 
 def _register_subcommands() -> None:
     # Command groups live beside the code they drive; each module adds its own commands.
+    from qdq.compare.cli import register as register_compare
     from qdq.hardware.cli import register as register_hardware
 
+    register_compare(app)
     register_hardware(app)
 
 

@@ -1,0 +1,206 @@
+r"""Command line: ``qdq compare`` and ``qdq suite`` (added to the main app by :func:`register`).
+
+``qdq compare`` runs :func:`qdq.compare.compare` on one problem (a benchmark or an
+objective string) and writes a Markdown (or HTML) report with a CSV table and figures::
+
+    qdq compare --benchmark rastrigin --dims 2 --qubits 6 --methods anneal,dmc,shgo \
+        --repeats 20 --budget 1000 --out results/rastrigin
+
+``qdq suite`` runs :func:`qdq.compare.run_suite`; the full QHD 2-D protocol (14 functions,
+256² grid, 10⁴ anneal steps, 10⁴ evaluations per classical repeat, 20 repeats)::
+
+    qdq suite --protocol qhd --qubits 8 --steps 10000 --budget 10000 --repeats 20 \
+        --out results/qhd --store results/qhd.sqlite3
+
+Interrupt it at any time; the same command resumes from the stored cells.
+
+Example:
+    >>> import typer
+    >>> from typer.testing import CliRunner
+    >>> app = typer.Typer()
+    >>> register(app)
+    >>> sorted(c.name for c in app.registered_commands)
+    ['compare', 'suite']
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from qdq.errors import ParameterError, QdqError
+
+__all__ = ["register"]
+
+
+def _parse_bounds(texts: list[str]) -> list[list[float]]:
+    pairs: list[list[float]] = []
+    for text in texts:
+        for chunk in text.split(";"):
+            parts = [p for p in chunk.replace(":", ",").split(",") if p.strip()]
+            if len(parts) != 2:
+                raise ParameterError(f"--bounds takes 'low,high' per dimension, got {chunk!r}")
+            try:
+                pairs.append([float(parts[0]), float(parts[1])])
+            except ValueError as exc:
+                raise ParameterError(f"--bounds values must be numbers, got {chunk!r}") from exc
+    return pairs
+
+
+def _parse_qubits(text: str) -> int | list[int]:
+    try:
+        vals = [int(v) for v in text.split(",")]
+    except ValueError as exc:
+        raise ParameterError(f"--qubits takes an int or a comma list, got {text!r}") from exc
+    return vals[0] if len(vals) == 1 else vals
+
+
+def _methods(text: str | None, steps: int | None):
+    from qdq.compare.methods import MethodSpec, resolve_methods
+
+    specs = resolve_methods(text, baselines=False)
+    if steps is not None:
+        specs = [MethodSpec(s.name, {**s.options, "steps": steps}, label=s.name)
+                 if s.name == "anneal" and not s.options else s for s in specs]
+    return specs
+
+
+def _print_summary(report, files: dict[str, str], quiet: bool) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    if not console.is_terminal:  # files and pipes get the whole table, not a squeezed one
+        first = max([len("function"), *map(len, report.functions)])
+        console = Console(width=max(80, first + 4 + sum(max(len(m), 4) + 3
+                                                        for m in report.methods)))
+    if not quiet:
+        t = Table(title=f"success rate per repeat — {report.meta.get('suite')}")
+        t.add_column("function")
+        for m in report.methods:
+            t.add_column(m, justify="right")
+        for row in report.pivot():
+            t.add_row(row["function"], *[("–" if row.get(m) is None else f"{row[m]:.2f}")
+                                         for m in report.methods])
+        console.print(t)
+    for k in ("report", "csv"):
+        if k in files:
+            console.print(f"[dim]{k}:[/dim] {files[k]}")
+    info = report.run_info
+    if "elapsed" in info:
+        console.print(f"[dim]computed {info.get('computed_cells')} cells, reused "
+                      f"{info.get('reused_cells')}, in {info['elapsed']:.1f} s[/dim]")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``compare`` and ``suite`` commands to a typer app (the ``qdq`` CLI)."""
+
+    @app.command("compare")
+    def compare_cmd(
+        benchmark: Annotated[str | None, typer.Option(help="A qdq.benchmarks name.")] = None,
+        dims: Annotated[int | None, typer.Option(help="Dimensions of --benchmark.")] = None,
+        objective: Annotated[str | None, typer.Option("--objective", "-f",
+                                                      help="Objective string.")] = None,
+        bounds: Annotated[list[str] | None, typer.Option(
+            "--bounds", "-b", help="'low,high' per dimension (with --objective).")] = None,
+        qubits: Annotated[str, typer.Option("--qubits", "-q",
+                                            help="Qubits per dimension.")] = "6",
+        rescale: Annotated[bool, typer.Option(help="QHD-rescale the benchmark to the unit "
+                                                   "box.")] = False,
+        methods: Annotated[str | None, typer.Option(
+            help="Comma-separated methods (default: anneal + every classical method); "
+                 "random and grid-argmin are always added.")] = None,
+        repeats: Annotated[int, typer.Option(help="Seeds per method.")] = 20,
+        seed: Annotated[int, typer.Option(help="First seed.")] = 1,
+        budget: Annotated[int, typer.Option(help="Evaluations (classical) / shots "
+                                                 "(quantum) per repeat.")] = 1000,
+        radius: Annotated[float | None, typer.Option(help="Success radius.")] = None,
+        epsilon: Annotated[float | None, typer.Option(help="Success tolerance on the "
+                                                          "value.")] = None,
+        steps: Annotated[int | None, typer.Option(help="Anneal steps.")] = None,
+        executor: Annotated[str, typer.Option(help="serial | thread | process | "
+                                                   "dask.")] = "serial",
+        workers: Annotated[int, typer.Option(help="Workers of the executor.")] = 2,
+        store: Annotated[Path | None, typer.Option(help="SQLite store for the cells "
+                                                        "(resumable).")] = None,
+        out: Annotated[Path, typer.Option(help="Report folder.")] = Path("qdq-compare"),
+        html: Annotated[bool, typer.Option("--html", help="Write report.html.")] = False,
+        figures: Annotated[bool, typer.Option(help="Draw PNG figures.")] = True,
+        quiet: Annotated[bool, typer.Option(help="No progress bar or table.")] = False,
+    ) -> None:
+        """Compare methods on one problem (budgets stated, seeds repeated, baselines added)."""
+        from qdq.cli import build_problem
+        from qdq.compare.suite import compare
+
+        try:
+            if benchmark and objective:
+                raise ParameterError("give --benchmark or --objective, not both")
+            q = _parse_qubits(qubits)
+            if benchmark:
+                cfg = {"benchmark": benchmark, "dims": dims, "qubits": q, "rescale": rescale}
+            elif objective:
+                if not bounds:
+                    raise ParameterError("--objective needs --bounds 'low,high' per dimension")
+                cfg = {"objective": objective, "bounds": _parse_bounds(bounds), "qubits": q}
+            else:
+                raise ParameterError("give --benchmark NAME or --objective TEXT --bounds L,H")
+            problem = build_problem(cfg)
+            report = compare(problem, methods=_methods(methods, steps), repeats=repeats,
+                             seed=seed, budget=budget, radius=radius, epsilon=epsilon,
+                             store=store, executor=executor, progress=not quiet,
+                             workers=workers)
+            files = report.save(out, html=html, figures=figures)
+        except QdqError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from exc
+        _print_summary(report, files, quiet)
+
+    @app.command("suite")
+    def suite_cmd(
+        protocol: Annotated[str, typer.Option(help="'qhd' (rescaled to the unit square) or "
+                                                   "'none' (original boxes).")] = "qhd",
+        functions: Annotated[str | None, typer.Option(
+            help="Comma-separated benchmark names (default: the 14 QHD table rows).")] = None,
+        methods: Annotated[str | None, typer.Option(
+            help="Comma-separated methods (default: anneal + every classical method).")] = None,
+        repeats: Annotated[int, typer.Option(help="Seeds per cell.")] = 20,
+        seed: Annotated[int, typer.Option(help="First seed.")] = 1,
+        qubits: Annotated[int, typer.Option("--qubits", "-q",
+                                            help="Qubits per dimension.")] = 8,
+        steps: Annotated[int, typer.Option(help="Anneal steps (dt = 10/steps).")] = 10_000,
+        budget: Annotated[int, typer.Option(help="Evaluations (classical) / shots "
+                                                 "(quantum) per repeat.")] = 10_000,
+        epsilon: Annotated[float | None, typer.Option(help="Extra success criterion on "
+                                                          "the value.")] = None,
+        suite_name: Annotated[str | None, typer.Option(help="Store key (default from the "
+                                                            "settings).")] = None,
+        executor: Annotated[str, typer.Option(help="process | thread | serial | "
+                                                   "dask.")] = "process",
+        workers: Annotated[int, typer.Option(help="Parallel workers.")] = 2,
+        store: Annotated[Path | None, typer.Option(help="SQLite store (default: "
+                                                        "$QDQ_STORE or the user data "
+                                                        "dir).")] = None,
+        out: Annotated[Path, typer.Option(help="Report folder.")] = Path("qdq-suite"),
+        html: Annotated[bool, typer.Option("--html", help="Write report.html.")] = False,
+        figures: Annotated[bool, typer.Option(help="Draw PNG figures.")] = True,
+        quiet: Annotated[bool, typer.Option(help="No progress bar or table.")] = False,
+    ) -> None:
+        """Run a benchmark suite in parallel, resumably (default: the QHD 2-D protocol)."""
+        from qdq.compare.suite import run_suite
+        from qdq.store import Store
+
+        try:
+            proto = None if protocol.lower() in ("none", "") else protocol.lower()
+            name = suite_name or f"{protocol}-{qubits}q-{steps}steps-{budget}budget"
+            report = run_suite(functions, _methods(methods, None), repeats, suite_name=name,
+                               executor=executor, workers=workers,
+                               store=Store(store) if store is not None else True,
+                               progress=not quiet, grid_qubits=qubits, steps=steps,
+                               budget=budget, seed=seed, protocol=proto, epsilon=epsilon)
+            files = report.save(out, html=html, figures=figures)
+        except QdqError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from exc
+        _print_summary(report, files, quiet)
