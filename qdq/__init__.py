@@ -41,7 +41,7 @@ _EXPORTS = {
     "submit": "qdq.hardware:submit",
     "jobs": "qdq.hardware:jobs",
     "Job": "qdq.hardware:Job",
-    "compare": "qdq.compare:compare",
+    "compare": "qdq.compare",  # the package; calling it runs qdq.compare.compare
     "Report": "qdq.compare:Report",
     "benchmarks": "qdq.benchmarks",
     "schedules": "qdq.schedules",

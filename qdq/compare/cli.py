@@ -30,31 +30,10 @@ from typing import Annotated
 
 import typer
 
+from qdq.cli_common import parse_bounds, parse_qubits
 from qdq.errors import ParameterError, QdqError
 
 __all__ = ["register"]
-
-
-def _parse_bounds(texts: list[str]) -> list[list[float]]:
-    pairs: list[list[float]] = []
-    for text in texts:
-        for chunk in text.split(";"):
-            parts = [p for p in chunk.replace(":", ",").split(",") if p.strip()]
-            if len(parts) != 2:
-                raise ParameterError(f"--bounds takes 'low,high' per dimension, got {chunk!r}")
-            try:
-                pairs.append([float(parts[0]), float(parts[1])])
-            except ValueError as exc:
-                raise ParameterError(f"--bounds values must be numbers, got {chunk!r}") from exc
-    return pairs
-
-
-def _parse_qubits(text: str) -> int | list[int]:
-    try:
-        vals = [int(v) for v in text.split(",")]
-    except ValueError as exc:
-        raise ParameterError(f"--qubits takes an int or a comma list, got {text!r}") from exc
-    return vals[0] if len(vals) == 1 else vals
 
 
 def _methods(text: str | None, steps: int | None):
@@ -137,13 +116,13 @@ def register(app: typer.Typer) -> None:
         try:
             if benchmark and objective:
                 raise ParameterError("give --benchmark or --objective, not both")
-            q = _parse_qubits(qubits)
+            q = parse_qubits(qubits)
             if benchmark:
                 cfg = {"benchmark": benchmark, "dims": dims, "qubits": q, "rescale": rescale}
             elif objective:
                 if not bounds:
                     raise ParameterError("--objective needs --bounds 'low,high' per dimension")
-                cfg = {"objective": objective, "bounds": _parse_bounds(bounds), "qubits": q}
+                cfg = {"objective": objective, "bounds": parse_bounds(bounds), "qubits": q}
             else:
                 raise ParameterError("give --benchmark NAME or --objective TEXT --bounds L,H")
             problem = build_problem(cfg)

@@ -293,3 +293,16 @@ def test_epsilon_alone_or_beside_the_radius():
     assert row["eps_rate"] is None and row["success_rate"] is not None
     assert row["successes"] == sum(c["success_epsilon"] for c in
                                    rep.seed_cells(rep.functions[0], "random"))
+
+
+def test_qdq_compare_is_callable_and_a_package_in_a_fresh_interpreter():
+    code = ("import qdq\n"
+            "assert callable(qdq.compare)\n"
+            "assert qdq.compare.run_suite.__name__ == 'run_suite'\n"
+            "assert qdq.Report is qdq.compare.Report\n"
+            "p = qdq.Problem('x**2', bounds=[(-1, 1)], qubits=3, minimizer=[0.0])\n"
+            "r = qdq.compare(p, ['random'], repeats=1, budget=2, progress=False)\n"
+            "assert isinstance(r, qdq.Report)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
