@@ -192,6 +192,17 @@ class EvolutionSpec:
         return self.problem.grid
 
     @property
+    def final_D(self) -> float:
+        """``D`` of the Hamiltonian the evolution ends under, per unit potential weight.
+
+        ``a(T)·D / b(T)`` for an anneal (``H(T) = b(T)·(−(a/b)D∇² + ζ)``), else ``D``. Results
+        report ``⟨H⟩`` with it, so an anneal's energy is that of its final Hamiltonian.
+        """
+        a, b = self.weights()
+        bt = evaluate_weight(b, self.time, "potential_weight")
+        return self.D * evaluate_weight(a, self.time, "kinetic_weight") / bt if bt > 0 else self.D
+
+    @property
     def dt(self) -> float:
         """Time step ``time / steps``."""
         return self.time / self.steps

@@ -100,3 +100,15 @@ def test_wrong_types_rejected():
     p = qdq.Problem("x**2", bounds=[(-2, 2)], qubits=3)
     with pytest.raises(ParameterError, match="needs a qdq.Hamiltonian"):
         qdq.RealTime(p, time=1.0, steps=2)
+
+
+def test_final_D_is_the_end_hamiltonians_kinetic_constant():
+    p = qdq.Problem("x**2", bounds=[(-2, 2)], qubits=3)
+    a = qdq.Anneal(p, D=0.5, kinetic_weight=lambda t: 2.0 / (1 + t),
+                   potential_weight=lambda t: 1 + t, time=3.0, steps=4)
+    assert a.final_D == pytest.approx(0.5 * (2.0 / 4.0) / 4.0)
+    H = qdq.Hamiltonian(p, D=0.7)
+    assert qdq.RealTime(H, time=1.0, steps=2).final_D == 0.7
+    r = qdq.run(a)
+    ref = qdq.Hamiltonian(p, D=a.final_D).energy(r.statevector)
+    assert r.expected_energy == pytest.approx(ref)

@@ -158,7 +158,8 @@ def run_imaginary_exact(spec: EvolutionSpec, *, seed: int | None = None, device:
              "log_success_probability": float(log_success), "mode": "block-by-block",
              "max_ancillas": max(q.num_qubits for q in compiled.values()) - nq}
     return Result(
-        method=spec.method, backend="aer", grid=grid, values=spec.problem.values, D=spec.D,
+        method=spec.method, backend="aer", grid=grid, values=spec.problem.values,
+        D=spec.final_D,
         probabilities=np.abs(psi_grid) ** 2, statevector=psi_grid,
         success_probability=float(np.exp(log_success)), shots=None,
         problem=spec.problem.to_dict(), spec=spec.to_dict(),
@@ -255,7 +256,8 @@ def run_aer(spec: EvolutionSpec, *, shots: int | None = None, seed: int | None =
             extra["post_bits"] = int(qc.num_clbits - ng)
             extra["ancillas"] = ancillas
     return Result(
-        method=spec.method, backend="aer", grid=grid, values=spec.problem.values, D=spec.D,
+        method=spec.method, backend="aer", grid=grid, values=spec.problem.values,
+        D=spec.final_D,
         probabilities=probs, statevector=statevector, success_probability=success,
         shots=None if shots is None else int(shots), problem=spec.problem.to_dict(),
         spec=spec.to_dict(), timing={"build": t1 - t0, "run": t2 - t1}, extra=extra,

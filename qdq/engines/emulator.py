@@ -258,7 +258,8 @@ def run_emulator(spec: EvolutionSpec, *, shots: int | None = None, seed: int | N
         success = accepted / int(shots)
         statevector = None
     return Result(
-        method=spec.method, backend="emulator", grid=spec.grid, values=potential, D=spec.D,
+        method=spec.method, backend="emulator", grid=spec.grid, values=potential,
+        D=spec.final_D,
         probabilities=probs, statevector=statevector, success_probability=success,
         shots=None if shots is None else int(shots), problem=spec.problem.to_dict(),
         spec=spec.to_dict(), timing={"build": t1 - t0, "run": t2 - t1},

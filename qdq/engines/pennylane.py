@@ -589,7 +589,7 @@ def run_pennylane(spec: EvolutionSpec, *, shots: int | None = None, seed: int | 
     extra.update(device=name, ancillas=mode)
     return Result(
         method=spec.method, backend="pennylane", grid=grid, values=spec.problem.values,
-        D=spec.D, probabilities=probs, statevector=statevector, success_probability=success,
+        D=spec.final_D, probabilities=probs, statevector=statevector, success_probability=success,
         shots=None if shots is None else int(shots), problem=spec.problem.to_dict(),
         spec=spec.to_dict(), timing={"build": t1 - t0, "run": t2 - t1}, extra=extra,
     )
