@@ -91,6 +91,46 @@ def phase_oracle_cx_count(phi: np.ndarray, *, tol: float = ZERO_TOL) -> int:
     return sum(cx for _, _, cx in _group_plan(walsh_coefficients(phi), tol))
 
 
+def zstring_program(coeffs: np.ndarray, theta: float, *,
+                    tol: float = ZERO_TOL) -> list[tuple[str, tuple[int, ...], float]]:
+    """The gate sequence of ``Π_S e^{−iθ c_S Z_S}`` on local qubit indices, toolkit-neutral.
+
+    Entries are ``("rz", (t,), λ)``, ``("rzz", (a, t), λ)``, ``("zstring", (…, t), λ)`` for
+    a weight ≥ 3 string (``e^{−iλ Z…Z/2}``) and ``("cx", (c, t), 0.0)``; rotation angles
+    follow ``RZ(λ) = e^{−iλZ/2}``. The global phase ``−θ c_∅`` is not included. The Qiskit
+    and PennyLane emitters both walk this list, so their circuits agree gate for gate.
+
+    Example:
+        >>> zstring_program(walsh_coefficients(np.array([0.0, 1.0, 4.0, 9.0])), 0.5)
+        [('rz', (0,), -1.5), ('rz', (1,), -3.0), ('rzz', (0, 1), 1.0)]
+    """
+    sig = _significant(coeffs, tol)
+    program: list[tuple[str, tuple[int, ...], float]] = []
+    for t, kind, _ in _group_plan(coeffs, tol):
+        lo = 1 << t
+        if kind == "none":
+            continue
+        if kind == "sparse":
+            for s in np.nonzero(sig[lo: 2 * lo])[0] + lo:
+                angle = 2 * theta * float(coeffs[s])
+                others = tuple(i for i in range(t) if (int(s) >> i) & 1)
+                name = ("rz", "rzz")[len(others)] if len(others) < 2 else "zstring"
+                program.append((name, (*others, t), angle))
+            continue
+        # Gray-code walk over the lower t qubits; parity of {t} ∪ gray(i) sits on target t.
+        prev = 0
+        for i in range(1 << t):
+            g = i ^ (i >> 1)
+            if i:
+                program.append(("cx", ((g ^ prev).bit_length() - 1, t), 0.0))
+            if sig[lo | g]:
+                program.append(("rz", (t,), 2 * theta * float(coeffs[lo | g])))
+            prev = g
+        if t:
+            program.append(("cx", (prev.bit_length() - 1, t), 0.0))
+    return program
+
+
 def append_zstring_rotations(qc, qubits, coeffs: np.ndarray, theta: float, *,
                              tol: float = ZERO_TOL) -> None:
     """Append ``Π_S e^{−iθ c_S Z_S}`` (and the global phase ``−θ c_∅``) to ``qc``.
@@ -104,38 +144,20 @@ def append_zstring_rotations(qc, qubits, coeffs: np.ndarray, theta: float, *,
     """
     qubits = list(qubits)
     qc.global_phase -= theta * float(coeffs[0])
-    sig = _significant(coeffs, tol)
-    for t, kind, _ in _group_plan(coeffs, tol):
-        lo = 1 << t
-        target = qubits[t]
-        if kind == "none":
-            continue
-        if kind == "sparse":
-            for s in np.nonzero(sig[lo: 2 * lo])[0] + lo:
-                angle = 2 * theta * float(coeffs[s])
-                others = [qubits[i] for i in range(t) if (int(s) >> i) & 1]
-                if not others:
-                    qc.rz(angle, target)
-                elif len(others) == 1:
-                    qc.rzz(angle, others[0], target)
-                else:
-                    for q in others:
-                        qc.cx(q, target)
-                    qc.rz(angle, target)
-                    for q in reversed(others):
-                        qc.cx(q, target)
-            continue
-        # Gray-code walk over the lower t qubits; parity of {t} ∪ gray(i) sits on target.
-        prev = 0
-        for i in range(1 << t):
-            g = i ^ (i >> 1)
-            if i:
-                qc.cx(qubits[(g ^ prev).bit_length() - 1], target)
-            if sig[lo | g]:
-                qc.rz(2 * theta * float(coeffs[lo | g]), target)
-            prev = g
-        if t:
-            qc.cx(qubits[prev.bit_length() - 1], target)
+    for name, local, angle in zstring_program(coeffs, theta, tol=tol):
+        q = [qubits[i] for i in local]
+        if name == "rz":
+            qc.rz(angle, q[0])
+        elif name == "rzz":
+            qc.rzz(angle, q[0], q[1])
+        elif name == "cx":
+            qc.cx(q[0], q[1])
+        else:  # weight >= 3: a CX ladder onto the target computes the parity
+            for c in q[:-1]:
+                qc.cx(c, q[-1])
+            qc.rz(angle, q[-1])
+            for c in reversed(q[:-1]):
+                qc.cx(c, q[-1])
 
 
 def phase_oracle(phi: np.ndarray, theta: float = 1.0, *, name: str = "phase",

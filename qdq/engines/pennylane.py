@@ -58,12 +58,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from qdq.circuits.kinetic import momentum_index
-from qdq.circuits.phase_oracles import (
-    ZERO_TOL,
-    _group_plan,
-    _significant,
-    walsh_coefficients,
-)
+from qdq.circuits.phase_oracles import ZERO_TOL, walsh_coefficients, zstring_program
 from qdq.engines.emulator import LOG_SUCCESS_FLOOR
 from qdq.errors import BackendError, ParameterError, PostselectionError, require
 from qdq.evolution import EvolutionSpec
@@ -121,33 +116,10 @@ def zstring_ops(wires: Sequence[int], coeffs: np.ndarray, theta: float, *,
     c0 = float(coeffs[0])
     if global_phase and theta * c0 != 0.0:
         ops.append(qml.GlobalPhase(theta * c0))
-    sig = _significant(coeffs, tol)
-    for t, kind, _ in _group_plan(coeffs, tol):
-        lo = 1 << t
-        target = wires[t]
-        if kind == "none":
-            continue
-        if kind == "sparse":
-            for s in np.nonzero(sig[lo: 2 * lo])[0] + lo:
-                angle = 2 * theta * float(coeffs[s])
-                others = [wires[i] for i in range(t) if (int(s) >> i) & 1]
-                if not others:
-                    ops.append(qml.RZ(angle, wires=target))
-                elif len(others) == 1:
-                    ops.append(qml.IsingZZ(angle, wires=[others[0], target]))
-                else:
-                    ops.append(qml.MultiRZ(angle, wires=[*others, target]))
-            continue
-        prev = 0
-        for i in range(1 << t):
-            g = i ^ (i >> 1)
-            if i:
-                ops.append(qml.CNOT(wires=[wires[(g ^ prev).bit_length() - 1], target]))
-            if sig[lo | g]:
-                ops.append(qml.RZ(2 * theta * float(coeffs[lo | g]), wires=target))
-            prev = g
-        if t:
-            ops.append(qml.CNOT(wires=[wires[prev.bit_length() - 1], target]))
+    makers = {"rz": lambda a, w: qml.RZ(a, wires=w[0]), "rzz": qml.IsingZZ,
+              "zstring": qml.MultiRZ, "cx": lambda a, w: qml.CNOT(wires=w)}
+    for name, local, angle in zstring_program(coeffs, theta, tol=tol):
+        ops.append(makers[name](angle, [wires[i] for i in local]))
     return ops
 
 
