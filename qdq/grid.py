@@ -229,25 +229,6 @@ class Grid:
             raise ProblemError(f"expected a grid-shaped array {self.shape}, got {arr.shape}")
         return np.ascontiguousarray(arr.transpose()).reshape(-1)
 
-    def index_of(self, point: Sequence[float]) -> tuple[int, ...]:
-        """Grid index of the point nearest to ``point`` (periodic wrap-around)."""
-        if len(point) != self.dims:
-            raise ProblemError(f"point has {len(point)} coordinates, the grid {self.dims}")
-        idx = []
-        for x, (lo, _), h, N in zip(point, self.bounds, self.spacing, self.shape, strict=True):
-            idx.append(int(np.round((float(x) - lo) / h)) % N)
-        return tuple(idx)
-
-    def periodic_distance(self, point: Sequence[float]) -> np.ndarray:
-        """Grid-shaped Euclidean distance to ``point``, shortest way round each period."""
-        sq = np.zeros(self.shape)
-        axes = np.ix_(*self.points) if self.dims > 1 else self.points
-        for x, ax, L in zip(point, axes, self.lengths, strict=True):
-            delta = np.abs(ax - float(x)) % L
-            delta = np.minimum(delta, L - delta)
-            sq = sq + delta**2
-        return np.sqrt(sq)
-
     def to_dict(self) -> dict:
         """JSON-safe description."""
         return {"bounds": [list(b) for b in self.bounds], "qubits": list(self.qubits)}

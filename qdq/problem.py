@@ -46,6 +46,18 @@ class Term:
     expression: str | None = None
 
 
+def global_min_mask(values: np.ndarray) -> np.ndarray:
+    """Mask of the grid-argmin cell(s): values within ``1e-12·max(1, max|ζ|)`` of the minimum.
+
+    Example:
+        >>> global_min_mask(np.array([1.0, 0.0, 0.0, 2.0])).tolist()
+        [False, True, True, False]
+    """
+    values = np.asarray(values)
+    tol = 1e-12 * max(1.0, float(np.abs(values).max()))
+    return values <= values.min() + tol
+
+
 def variable_names(dims: int) -> tuple[str, ...]:
     """Variable names a string objective may use in ``dims`` dimensions (besides x0…).
 
@@ -258,9 +270,7 @@ class Problem:
     @cached_property
     def global_min_mask(self) -> np.ndarray:
         """Grid-shaped boolean mask of the grid argmin cell(s) (ties within 1e-12 relative)."""
-        vmin = self.values.min()
-        tol = 1e-12 * max(1.0, float(np.abs(self.values).max()))
-        return self.values <= vmin + tol
+        return global_min_mask(self.values)
 
     @property
     def grid_minimum(self) -> float:

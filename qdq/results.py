@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from qdq.grid import Grid
+from qdq.problem import global_min_mask
 
 
 def _complex_to_json(a: np.ndarray) -> dict:
@@ -76,8 +77,13 @@ class Result:
     @property
     def global_min_mask(self) -> np.ndarray:
         """Grid-shaped mask of the grid-argmin cell(s)."""
-        vmin = self.values.min()
-        return self.values <= vmin + 1e-12 * max(1.0, float(np.abs(self.values).max()))
+        return global_min_mask(self.values)
+
+    @property
+    def grid_argmin(self) -> tuple[float, ...]:
+        """Coordinates of (the first) grid-argmin cell: the exact-grid baseline."""
+        idx = np.unravel_index(int(np.argmin(self.values)), self.grid.shape)
+        return tuple(float(self.grid.points[d][i]) for d, i in enumerate(idx))
 
     @property
     def best_index(self) -> tuple[int, ...]:
@@ -144,10 +150,7 @@ class Result:
             center: Point (defaults to the problem's known minimizer, else the grid argmin).
         """
         if center is None:
-            center = self.problem.get("minimizer") or [
-                float(self.grid.points[d][i])
-                for d, i in enumerate(np.unravel_index(int(np.argmin(self.values)),
-                                                       self.grid.shape))]
+            center = self.problem.get("minimizer") or self.grid_argmin
         sq = np.zeros(self.grid.shape)
         axes = np.ix_(*self.grid.points) if self.grid.dims > 1 else self.grid.points
         for ax, c in zip(axes, center, strict=True):
@@ -156,9 +159,6 @@ class Result:
 
     def summary(self) -> dict[str, Any]:
         """The headline numbers, baselines included, as a flat dict."""
-        vmin = float(self.values.min())
-        argmin = [float(self.grid.points[d][i]) for d, i in
-                  enumerate(np.unravel_index(int(np.argmin(self.values)), self.grid.shape))]
         return {
             "method": self.method, "backend": self.backend,
             "best_point": list(self.best_point), "best_value": self.best_value,
@@ -169,7 +169,7 @@ class Result:
             "unconditional_yield": self.unconditional_yield,
             "expected_potential": self.expected_potential,
             "expected_energy": self.expected_energy,
-            "grid_argmin": argmin, "grid_minimum": vmin,
+            "grid_argmin": list(self.grid_argmin), "grid_minimum": float(self.values.min()),
             "shots": self.shots, "timing": dict(self.timing),
         }
 
