@@ -1,4 +1,4 @@
-"""The QHD two-dimensional protocol (BENCHMARKS.md; Leng, Hickman, Li, Wu 2023) via qdq.Anneal.
+"""The QHD two-dimensional protocol (docs/benchmarks.md; Leng et al. 2023) via qdq.Anneal.
 
 Every row: the benchmark rescaled to the unit square, ``V(u) = (f(a + L u) − f*)/L``, on a
 256 × 256 periodic grid (8 qubits per dimension), D = ½, kinetic weight ``2/(1e−3 + t³)``,

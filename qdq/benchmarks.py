@@ -1,10 +1,11 @@
 """Registry of standard optimization test functions with known global minima.
 
-Every entry is a :class:`BenchmarkFunction`: a sympy-parsable expression string, a square
-box, a known global minimizer and its value, and -- for the rows of the QHD table in
-``BENCHMARKS.md`` (Leng, Hickman, Li, Wu 2023, arXiv:2303.01471) -- the success radius and
-the published QHD256 success probability. Instances are built by :func:`get`; the valid
-names are :func:`names`, and :data:`QHD_TABLE` lists the 14 table rows in table order.
+Every entry is a :class:`BenchmarkFunction`: an expression string (in the safe grammar of
+:mod:`qdq.expression`, parsed without ``eval``), a square box, a known global minimizer and
+its value, and -- for the rows of the QHD table in ``docs/benchmarks.md`` (Leng, Hickman, Li,
+Wu 2023, arXiv:2303.01471) -- the success radius and the published QHD256 success
+probability. Instances are built by :func:`get`; the valid names are :func:`names`, and
+:data:`QHD_TABLE` lists the 14 table rows in table order.
 
 Variables are named ``x, y, z`` when ``dims <= 3`` and ``x0, x1, ...`` otherwise. Calling an
 instance evaluates it vectorized with numpy (the expression is lambdified once and cached).
@@ -72,7 +73,7 @@ __all__ = [
     "variable_names",
 ]
 
-#: The 14 rows of the QHD two-dimensional table of ``BENCHMARKS.md``, in table order.
+#: The 14 rows of the QHD two-dimensional table of ``docs/benchmarks.md``, in table order.
 QHD_TABLE: tuple[str, ...] = (
     "ackley",
     "ackley2",
@@ -115,8 +116,11 @@ def _lambdified(expression: str, variables: tuple[str, ...]) -> Callable[..., ob
     """Lambdify ``expression`` over ``variables`` for numpy (cached per expression)."""
     import sympy as sp
 
+    from qdq.expression import parse_expression
+
     symbols = [sp.Symbol(n) for n in variables]
-    expr = sp.sympify(expression, locals=dict(zip(variables, symbols, strict=True)))
+    expr = parse_expression(expression, dict(zip(variables, symbols, strict=True)),
+                            what="benchmark expression")
     return sp.lambdify(symbols, expr, modules="numpy")
 
 
@@ -127,11 +131,12 @@ class BenchmarkFunction:
     Attributes:
         name: Registry name, e.g. ``"rastrigin"``.
         dims: Dimension of this instance.
-        expression: Sympy-parsable expression in :attr:`variables`.
+        expression: Expression in :attr:`variables` (grammar of :mod:`qdq.expression`).
         bounds: Per-dimension box ``(low, high)`` (the same for every dimension).
         minimizer: A known global minimizer inside the box.
         minimum: ``f(minimizer)``, the global minimum value.
-        radius: Success radius from ``BENCHMARKS.md`` (``None`` if not listed).
+        radius: Per-function radius of the QHD table (``docs/benchmarks.md``; ``None``
+            if not listed).
         qhd_success: Published QHD256 success probability (2-D table rows only).
 
     """
@@ -172,8 +177,12 @@ class BenchmarkFunction:
         """
         import sympy as sp
 
+        from qdq.expression import parse_expression
+
         symbols = [sp.Symbol(n) for n in self.variables]
-        return sp.sympify(self.expression, locals=dict(zip(self.variables, symbols, strict=True)))
+        return parse_expression(self.expression,
+                                dict(zip(self.variables, symbols, strict=True)),
+                                what="benchmark expression")
 
     def __call__(self, *coords) -> np.ndarray:
         """Evaluate ``f(*coords)`` on broadcastable arrays, one per dimension.

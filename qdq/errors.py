@@ -18,7 +18,33 @@ from __future__ import annotations
 
 
 class QdqError(Exception):
-    """Base class of every error raised by qdq on purpose."""
+    """Base class of every error raised by qdq on purpose.
+
+    Messages often echo user input (a backend name, an option value, a provider's
+    reply), which may contain a credential; ``str()`` and ``repr()`` therefore pass the
+    message through :func:`qdq.io.redact`, so no traceback or log line shows one.
+
+    Example:
+        >>> import os
+        >>> saved = os.environ.get("QISKIT_IBM_TOKEN")
+        >>> os.environ["QISKIT_IBM_TOKEN"] = "tok-1234567890"
+        >>> str(QdqError("bad backend 'tok-1234567890'"))
+        "bad backend '***'"
+        >>> _ = os.environ.pop("QISKIT_IBM_TOKEN")
+        >>> if saved is not None:
+        ...     os.environ["QISKIT_IBM_TOKEN"] = saved
+    """
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        try:
+            from qdq.io import redact
+        except ImportError:  # pragma: no cover - only during interpreter shutdown
+            return text
+        return redact(text)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self)!r})"
 
 
 class ProblemError(QdqError, ValueError):
@@ -47,6 +73,10 @@ class DependencyError(QdqError, ImportError):
 
 class StoreError(QdqError, RuntimeError):
     """The local experiment / job store could not be read or written."""
+
+
+class ResultError(QdqError, ValueError):
+    """A serialised result (JSON file, cached job result) is missing, unreadable or invalid."""
 
 
 def require(module: str, extra: str):

@@ -3,7 +3,13 @@
 * :func:`atomic_write_text`, :func:`atomic_write_bytes` and :func:`atomic_write_json`
   write to a temporary file in the destination directory, ``fsync`` it and
   ``os.replace`` it over the target, so readers see either the old or the new
-  content, never a torn file.
+  content, never a torn file. :func:`atomic_create_bytes` / :func:`atomic_create_json`
+  do the same but refuse to replace an existing file (``FileExistsError``), and
+  :func:`unique_stem` builds collision-free file names, so concurrent runs never
+  overwrite each other's results.
+* Temporary files carry the writer's pid (``.<name>.qdq-<pid>-<random>.tmp``); the
+  next write into a folder removes strays left there by an interrupted writer
+  (see :func:`clean_stale_temp_files`).
 * :func:`redact` and :func:`scrub` replace credentials (IBM Quantum tokens and
   instance names taken from the environment, plus any extra secrets you pass) with
   ``"***"`` so they never land in result files, the store, or error messages.
@@ -27,7 +33,10 @@ import datetime as _dt
 import enum
 import json
 import os
+import re
 import tempfile
+import time
+import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePath
 from typing import Any
@@ -39,13 +48,17 @@ from qdq.errors import ParameterError
 __all__ = [
     "REDACTED",
     "SECRET_ENV_VARS",
+    "atomic_create_bytes",
+    "atomic_create_json",
     "atomic_write_bytes",
     "atomic_write_json",
     "atomic_write_text",
+    "clean_stale_temp_files",
     "redact",
     "scrub",
     "secret_values",
     "to_jsonable",
+    "unique_stem",
 ]
 
 #: Replacement written in place of every secret.
@@ -78,6 +91,130 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+#: Temporary files are named ``.<target>.qdq-<pid>-<random>.tmp``.
+_TMP_RE = re.compile(r"^\..+\.qdq-(\d+)-[A-Za-z0-9_]+\.tmp$")
+
+#: A stray temporary file of a dead writer is removed once it is this old (seconds);
+#: the grace period covers writers on other hosts sharing the folder (their pids mean
+#: nothing here).
+STALE_TMP_SECONDS = 60.0
+
+#: Any stray temporary file this old is removed, whatever its pid says (pid reuse).
+ABANDONED_TMP_SECONDS = 3600.0
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    except OSError:  # pragma: no cover - e.g. platforms without signals
+        return True
+    return True
+
+
+def clean_stale_temp_files(directory: str | os.PathLike[str], *, now: float | None = None) -> int:
+    """Remove temporary files that interrupted qdq writes left in ``directory``.
+
+    Only names of qdq's own pattern (``.<name>.qdq-<pid>-<random>.tmp``) are
+    considered, and one is removed only when it is older than
+    :data:`STALE_TMP_SECONDS` and its writer's pid is dead, or when it is older than
+    :data:`ABANDONED_TMP_SECONDS` whatever the pid. A concurrent writer's in-flight
+    file is therefore never touched. Errors (a file vanishing, no permission) are
+    ignored: cleaning is best effort.
+
+    Args:
+        directory: The folder to clean.
+        now: Current time (``time.time()`` if ``None``), for tests.
+
+    Returns:
+        How many files were removed.
+
+    Example:
+        >>> import os, tempfile
+        >>> d = tempfile.mkdtemp()
+        >>> stray = os.path.join(d, ".r.json.qdq-999999999-abc.tmp")
+        >>> open(stray, "w").close()
+        >>> clean_stale_temp_files(d, now=os.path.getmtime(stray) + 120)
+        1
+        >>> os.listdir(d)
+        []
+
+    """
+    now = time.time() if now is None else now
+    removed = 0
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return 0
+    for entry in entries:
+        match = _TMP_RE.match(entry.name)
+        if match is None:
+            continue
+        try:
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            age = now - entry.stat(follow_symlinks=False).st_mtime
+        except OSError:
+            continue
+        pid = int(match.group(1))
+        if age > ABANDONED_TMP_SECONDS or (age > STALE_TMP_SECONDS and not _pid_alive(pid)):
+            try:
+                os.unlink(entry.path)
+                removed += 1
+            except OSError:
+                pass
+    return removed
+
+
+def _check_bytes(data: Any) -> None:
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise ParameterError(
+            f"data must be bytes, got {type(data).__name__}; "
+            "use atomic_write_text for str or atomic_write_json for objects"
+        )
+
+
+def _write_temp(target: Path, data: bytes, mode: int) -> str:
+    """Write ``data`` to a fsync-ed temporary file beside ``target``; return its name."""
+    parent = target.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    clean_stale_temp_files(parent)
+    fd, tmp_name = tempfile.mkstemp(
+        dir=parent, prefix=f".{target.name}.qdq-{os.getpid()}-", suffix=".tmp"
+    )
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp_name, mode)
+    except BaseException:
+        _unlink_quietly(tmp_name)
+        raise
+    return tmp_name
+
+
+def _unlink_quietly(name: str) -> None:
+    try:
+        os.unlink(name)
+    except FileNotFoundError:
+        pass
+
+
+def _target(path: str | os.PathLike[str]) -> Path:
+    target = Path(path).expanduser()
+    if target.is_dir():
+        raise ParameterError(
+            f"cannot write to {str(target)!r}: it is a directory; pass a file path"
+        )
+    return target
+
+
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     """Atomically replace ``path`` with ``data``.
 
@@ -85,7 +222,8 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     parents if needed), which is flushed, ``fsync``-ed and then moved over the
     target with :func:`os.replace`. If anything fails the temporary file is removed
     and the previous content of ``path`` (if any) is left untouched. An existing
-    file keeps its permission bits; a new one gets ``0o644``.
+    file keeps its permission bits; a new one gets ``0o644``. Stray temporary files
+    of interrupted writers are cleaned first (:func:`clean_stale_temp_files`).
 
     Args:
         path: Destination file.
@@ -103,37 +241,135 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
         [0, 255]
 
     """
-    if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise ParameterError(
-            f"data must be bytes, got {type(data).__name__}; "
-            "use atomic_write_text for str or atomic_write_json for objects"
-        )
-    target = Path(path).expanduser()
-    if target.is_dir():
-        raise ParameterError(
-            f"cannot write to {str(target)!r}: it is a directory; pass a file path"
-        )
-    parent = target.parent
-    parent.mkdir(parents=True, exist_ok=True)
+    _check_bytes(data)
+    target = _target(path)
     try:
         mode = target.stat().st_mode & 0o7777
     except FileNotFoundError:
         mode = _DEFAULT_FILE_MODE
-    fd, tmp_name = tempfile.mkstemp(dir=parent, prefix=f".{target.name}.", suffix=".tmp")
+    tmp_name = _write_temp(target, bytes(data), mode)
+    try:
+        os.replace(tmp_name, target)
+    except BaseException:
+        _unlink_quietly(tmp_name)
+        raise
+    _fsync_dir(target.parent)
+
+
+def atomic_create_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    """Atomically create ``path`` with ``data``; never replace an existing file.
+
+    Like :func:`atomic_write_bytes`, but the complete temporary file is published
+    with :func:`os.link`, which fails if the target exists, so two writers racing
+    for one name cannot overwrite each other: exactly one wins, the other gets
+    ``FileExistsError``. (Where hard links are unsupported the file is created with
+    ``O_CREAT | O_EXCL`` and written in place: still never overwritten.)
+
+    Args:
+        path: Destination file (must not exist); parent directories are created.
+        data: Bytes to write.
+
+    Raises:
+        FileExistsError: If ``path`` already exists (its content is left untouched).
+        ParameterError: If ``data`` is not bytes-like or ``path`` is a directory.
+        OSError: If the directory cannot be created or written.
+
+    Example:
+        >>> import os, tempfile
+        >>> p = os.path.join(tempfile.mkdtemp(), "once.bin")
+        >>> atomic_create_bytes(p, b"first")
+        >>> try:
+        ...     atomic_create_bytes(p, b"second")
+        ... except FileExistsError:
+        ...     print(open(p, "rb").read())
+        b'first'
+
+    """
+    _check_bytes(data)
+    target = _target(path)
+    tmp_name = _write_temp(target, bytes(data), _DEFAULT_FILE_MODE)
+    try:
+        try:
+            os.link(tmp_name, target)
+        except FileExistsError:
+            raise
+        except OSError:  # no hard links here (e.g. some FUSE / SMB mounts)
+            _create_exclusive(target, bytes(data))
+    finally:
+        _unlink_quietly(tmp_name)
+    _fsync_dir(target.parent)
+
+
+def _create_exclusive(target: Path, data: bytes) -> None:
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _DEFAULT_FILE_MODE)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp_name, mode)
-        os.replace(tmp_name, target)
     except BaseException:
-        try:
-            os.unlink(tmp_name)
-        except FileNotFoundError:
-            pass
+        _unlink_quietly(str(target))
         raise
-    _fsync_dir(parent)
+
+
+def atomic_create_json(
+    path: str | os.PathLike[str],
+    obj: Any,
+    *,
+    indent: int | None = 2,
+    sort_keys: bool = False,
+    redact_secrets: bool = True,
+) -> None:
+    """Atomically create ``path`` holding ``obj`` as JSON; never replace a file.
+
+    Serialised as :func:`atomic_write_json` does, published as
+    :func:`atomic_create_bytes` does.
+
+    Args:
+        path: Destination file (must not exist); parent directories are created.
+        obj: Anything :func:`to_jsonable` understands.
+        indent: JSON indentation (``None`` for one compact line).
+        sort_keys: Sort object keys.
+        redact_secrets: Replace secrets with ``"***"`` (default ``True``).
+
+    Raises:
+        FileExistsError: If ``path`` already exists.
+        ParameterError: If ``obj`` contains a value that cannot be made JSON-safe.
+
+    Example:
+        >>> import json, os, tempfile
+        >>> p = os.path.join(tempfile.mkdtemp(), unique_stem("run") + ".json")
+        >>> atomic_create_json(p, {"n": 1}, indent=None)
+        >>> json.load(open(p))
+        {'n': 1}
+
+    """
+    atomic_create_bytes(path, _json_bytes(obj, indent, sort_keys, redact_secrets))
+
+
+def unique_stem(stem: str) -> str:
+    r"""Return ``"<stem>-<UTC yyyymmdd-HHMMSS>-<8 random hex digits>"``.
+
+    The timestamp keeps names sortable; the 32 random bits make a collision between
+    runs started in the same second negligible (and :func:`atomic_create_bytes`
+    refuses to overwrite in the remaining case).
+
+    Args:
+        stem: Leading part of the name (no directory, no suffix).
+
+    Returns:
+        The unique stem.
+
+    Example:
+        >>> import re
+        >>> bool(re.fullmatch(r"run-\d{8}-\d{6}-[0-9a-f]{8}", unique_stem("run")))
+        True
+        >>> unique_stem("run") != unique_stem("run")
+        True
+
+    """
+    stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%d-%H%M%S")
+    return f"{stem}-{stamp}-{uuid.uuid4().hex[:8]}"
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str, encoding: str = "utf-8") -> None:
@@ -196,21 +432,42 @@ def atomic_write_json(
         '{"x": [0, 1, 2]}'
 
     """
+    atomic_write_bytes(path, _json_bytes(obj, indent, sort_keys, redact_secrets))
+
+
+def _json_bytes(obj: Any, indent: int | None, sort_keys: bool, redact_secrets: bool) -> bytes:
     value = to_jsonable(obj)
     if redact_secrets:
         value = scrub(value)
     text = json.dumps(value, indent=indent, sort_keys=sort_keys, ensure_ascii=False)
-    atomic_write_text(path, text + "\n")
+    return (text + "\n").encode("utf-8")
 
 
 # --------------------------------------------------------------------------- secrets
 
 
+#: Secrets shorter than this are ignored: a 3-letter instance name such as ``qdq``
+#: would otherwise turn every job id and key containing it into ``***``.
+MIN_SECRET_LENGTH = 8
+
+#: Secrets at least this long are hidden wherever they occur, even glued to other
+#: characters (``%3D<token>`` in a URL); shorter ones only as whole tokens.
+SUBSTRING_SECRET_LENGTH = 24
+
+# A "token character": a hit must not continue into one on either side to count as
+# a whole token. Punctuation (``-``, ``.``, ``:``) is a boundary, so ``kind-<secret>``
+# and ``p-<secret>`` are still hidden.
+_TOKEN_CHAR = r"\w"
+
+
 def secret_values(secrets: Iterable[str] | None = None) -> list[str]:
     """Return the secrets :func:`redact` will hide, longest first.
 
-    These are the non-empty values of :data:`SECRET_ENV_VARS` currently set in the
-    environment (read at call time) plus every non-empty string in ``secrets``.
+    These are the values of :data:`SECRET_ENV_VARS` currently set in the environment
+    (read at call time) plus every string in ``secrets``, each counted only if it is
+    at least :data:`MIN_SECRET_LENGTH` characters long once surrounding whitespace is
+    stripped (shorter values are too common to be secrets, and hiding them would
+    mangle unrelated text).
 
     Args:
         secrets: Extra secret strings (a single ``str`` counts as one secret).
@@ -219,23 +476,38 @@ def secret_values(secrets: Iterable[str] | None = None) -> list[str]:
         Distinct secrets, longest first (so overlapping secrets are fully hidden).
 
     Example:
-        >>> secret_values(["abc", "", "abcdef"])[:2]
-        ['abcdef', 'abc']
+        >>> secret_values(["abc", "", "password1", "password1-long"])
+        ['password1-long', 'password1']
 
     """
     found: set[str] = set()
-    for name in SECRET_ENV_VARS:
-        value = os.environ.get(name)
-        if value and value.strip():
+    candidates = [os.environ.get(name) for name in SECRET_ENV_VARS]
+    if secrets is not None:
+        candidates.extend([secrets] if isinstance(secrets, str) else secrets)
+    for value in candidates:
+        if isinstance(value, str) and len(value.strip()) >= MIN_SECRET_LENGTH:
             found.add(value)
             found.add(value.strip())
-    if secrets is not None:
-        if isinstance(secrets, str):
-            secrets = [secrets]
-        for value in secrets:
-            if isinstance(value, str) and value.strip():
-                found.add(value)
     return sorted(found, key=lambda s: (-len(s), s))
+
+
+def _pattern(secret: str) -> str:
+    escaped = re.escape(secret)
+    if len(secret) >= SUBSTRING_SECRET_LENGTH:
+        return escaped
+    # Whole tokens only; a percent-escape right before the secret (``%3D``) still counts
+    # as a boundary, so URL-encoded query strings are covered.
+    head = f"(?:(?<!{_TOKEN_CHAR})|(?<=%[0-9A-Fa-f]{{2}}))" if re.match(_TOKEN_CHAR, secret) \
+        else ""
+    tail = f"(?!{_TOKEN_CHAR})" if re.match(_TOKEN_CHAR, secret[-1]) else ""
+    return head + escaped + tail
+
+
+def _compile(values: list[str]) -> re.Pattern[str] | None:
+    if not values:
+        return None
+    # Longest first inside one alternation: overlapping secrets are hidden completely.
+    return re.compile("|".join(_pattern(v) for v in values))
 
 
 def redact(text: str, secrets: Iterable[str] | None = None) -> str:
@@ -243,7 +515,10 @@ def redact(text: str, secrets: Iterable[str] | None = None) -> str:
 
     Secrets are the values of ``QISKIT_IBM_TOKEN``, ``IBM_QUANTUM_TOKEN`` and
     ``QISKIT_IBM_INSTANCE`` (read from the environment at call time) plus anything
-    in ``secrets``. Empty or whitespace-only values are ignored.
+    in ``secrets``; values shorter than :data:`MIN_SECRET_LENGTH` are ignored. A
+    secret shorter than :data:`SUBSTRING_SECRET_LENGTH` is replaced only where it
+    stands as a whole token (not inside a longer word such as ``my_secret2``); a
+    longer one wherever it occurs.
 
     Args:
         text: Text that may contain a secret; non-``str`` values are converted with
@@ -254,16 +529,15 @@ def redact(text: str, secrets: Iterable[str] | None = None) -> str:
         The text with each secret replaced by ``"***"``.
 
     Example:
-        >>> redact("token=abc123 ok", secrets=["abc123"])
+        >>> redact("token=abc12345 ok", secrets=["abc12345"])
         'token=*** ok'
+        >>> redact("abc123456 and qdq-1f", secrets=["abc12345", "qdq"])
+        'abc123456 and qdq-1f'
 
     """
     if not isinstance(text, str):
         text = str(text)
-    for secret in secret_values(secrets):
-        if secret in text:
-            text = text.replace(secret, REDACTED)
-    return text
+    return _redact_with(text, _compile(secret_values(secrets)))
 
 
 def scrub(obj: Any, secrets: Iterable[str] | None = None) -> Any:
@@ -281,21 +555,20 @@ def scrub(obj: Any, secrets: Iterable[str] | None = None) -> Any:
         The scrubbed copy (the input is not modified).
 
     Example:
-        >>> scrub({"token": "s3cr3t", "runs": [1, "s3cr3t-x"]}, secrets=["s3cr3t"])
-        {'token': '***', 'runs': [1, '***-x']}
+        >>> scrub({"token": "s3cr3t-pw", "runs": [1, "pw=s3cr3t-pw;"]}, secrets=["s3cr3t-pw"])
+        {'token': '***', 'runs': [1, 'pw=***;']}
 
     """
-    return _scrub(obj, secret_values(secrets))
+    return _scrub(obj, _compile(secret_values(secrets)))
 
 
-def _redact_with(text: str, values: list[str]) -> str:
-    for secret in values:
-        if secret in text:
-            text = text.replace(secret, REDACTED)
-    return text
+def _redact_with(text: str, pattern: re.Pattern[str] | None) -> str:
+    if pattern is None:
+        return text
+    return pattern.sub(REDACTED, text)
 
 
-def _scrub(obj: Any, values: list[str]) -> Any:
+def _scrub(obj: Any, values: re.Pattern[str] | None) -> Any:
     if isinstance(obj, str):
         return _redact_with(obj, values)
     if isinstance(obj, Mapping):

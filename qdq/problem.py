@@ -1,8 +1,9 @@
 """Optimization problems: an objective ζ(x) discretized on a qubit grid.
 
 The objective is either a vectorized callable ``f(*coords)`` (coords broadcastable
-numpy arrays, one per dimension) or a sympy-parsable string in ``x, y, z`` (up to
-three dimensions) or ``x0, x1, …``. A string keeps its algebraic structure: its
+numpy arrays, one per dimension) or an expression string in the safe grammar of
+:mod:`qdq.expression` in ``x, y, z`` (up to three dimensions) or ``x0, x1, …``; the
+string is parsed, never evaluated as Python. A string keeps its algebraic structure: its
 additive terms are grouped by the dimensions they touch, so the circuit builder can
 give each group a phase oracle on only its own registers.
 
@@ -29,6 +30,8 @@ from qdq.errors import ProblemError
 from qdq.grid import Grid
 
 _XYZ = ("x", "y", "z")
+#: Most additive terms :attr:`Problem.terms` expands an objective into.
+_MAX_EXPANDED_TERMS = 500
 
 
 @dataclass(frozen=True)
@@ -73,14 +76,18 @@ def variable_names(dims: int) -> tuple[str, ...]:
 def parse_objective(text: str, dims: int):
     """Parse a string objective into a sympy expression and its symbols.
 
-    ``x, y, z`` name dimensions 0-2 (when ``dims <= 3``); ``x0, x1, …`` always work.
-    ``^`` is accepted for powers.
+    The text is parsed by :func:`qdq.expression.parse_expression` (a whitelisted grammar
+    checked on Python's syntax tree; nothing in it is executed). ``x, y, z`` name
+    dimensions 0-2 (when ``dims <= 3``); ``x0, x1, …`` always work; ``^`` is accepted for
+    powers.
 
     Returns:
-        ``(expr, symbols)`` with ``symbols[d]`` the symbol of dimension ``d``.
+        ``(expr, symbols)`` with ``symbols[d]`` the (real) symbol of dimension ``d``.
 
     Raises:
-        ProblemError: On a syntax error or a free symbol that is not a coordinate.
+        ProblemError: On a syntax error (with its column), a name that is not a coordinate,
+            a constant or a function of the grammar (with a close match when there is
+            one), or anything else outside the grammar of :mod:`qdq.expression`.
 
     Example:
         >>> expr, syms = parse_objective("x^2 + cos(y)", 2)
@@ -88,40 +95,26 @@ def parse_objective(text: str, dims: int):
         x**2 + cos(y)
     """
     import sympy
-    from sympy.parsing.sympy_parser import (
-        convert_xor,
-        parse_expr,
-        standard_transformations,
-    )
+
+    from qdq.expression import parse_expression
 
     symbols = [sympy.Symbol(name, real=True) for name in variable_names(dims)]
     local = {f"x{d}": s for d, s in enumerate(symbols)}
     if dims <= 3:
         local.update({name: symbols[d] for d, name in enumerate(_XYZ[:dims])})
-    local.update({"pi": sympy.pi, "E": sympy.E, "e": sympy.E, "abs": sympy.Abs})
-    if not text.strip():
-        raise ProblemError("objective string is empty; give an expression such as 'x**2'")
-    try:
-        expr = parse_expr(text, local_dict=local,
-                          transformations=standard_transformations + (convert_xor,))
-    except Exception as exc:  # sympy raises many types on bad syntax
-        raise ProblemError(f"cannot parse objective {text!r}: {exc}") from exc
-    if not isinstance(expr, sympy.Expr):
-        raise ProblemError(f"objective {text!r} is not an expression (got {type(expr).__name__})")
-    extra = sorted(str(s) for s in expr.free_symbols - set(symbols))
-    if extra:
-        allowed = ", ".join(sorted(set(local) - {"pi", "E", "e", "abs"}))
-        raise ProblemError(
-            f"objective {text!r} uses unknown variable(s) {extra}; in {dims} dimension(s) "
-            f"use {allowed}"
-        )
-    return expr, symbols
+    return parse_expression(text, local, what="objective"), symbols
 
 
 def _lambdify(expr, symbols) -> Callable:
     import sympy
 
-    return sympy.lambdify(symbols, expr, modules="numpy")
+    try:
+        return sympy.lambdify(symbols, expr, modules="numpy")
+    except (RecursionError, MemoryError) as exc:
+        raise ProblemError(
+            f"objective {str(expr)[:60]!r}... is too large to compile "
+            f"({type(exc).__name__}); simplify it or pass a Python callable"
+        ) from None
 
 
 def _evaluate(func: Callable, axes: Sequence[np.ndarray], shape: tuple[int, ...], label: str):
@@ -151,7 +144,8 @@ class Problem:
     """An objective on a box, discretized on ``2**n`` points per dimension.
 
     Args:
-        objective: Vectorized callable ``f(*coords)``, a sympy-parsable string, or an
+        objective: Vectorized callable ``f(*coords)``, an expression string in the safe
+            grammar of :mod:`qdq.expression` (parsed, never executed), or an
             object with an ``expression`` string attribute (e.g. a benchmark function,
             whose ``bounds``/``minimizer``/``minimum`` are used as defaults).
         bounds: ``(low, high)`` per dimension.
@@ -244,15 +238,24 @@ class Problem:
 
         A string objective ``Σ_i t_i`` is split into groups of terms sharing the same
         set of variables; a callable is one group over every dimension. Constant
-        terms form a group with ``dims == ()``.
+        terms form a group with ``dims == ()``. Products and powers of sums are expanded
+        first unless that would give more than ``_MAX_EXPANDED_TERMS`` terms (then the
+        objective's own additive terms are grouped, unexpanded: fewer, wider groups).
         """
         if self.expression is None:
             return (Term(tuple(range(self.dims)), self.values, None),)
         import sympy
 
+        from qdq.expression import expansion_size
+
         sym_index = {s: d for d, s in enumerate(self._symbols)}
         groups: dict[tuple[int, ...], list] = {}
-        for t in sympy.Add.make_args(sympy.expand(self.expression, deep=False)):
+        # Expanding (x + y + z + 1)**60 would take minutes and give a sum too long for
+        # lambdify to compile; the grouping is an optimization, so skip it there.
+        expanded = (sympy.expand(self.expression, deep=False)
+                    if expansion_size(self.expression) <= _MAX_EXPANDED_TERMS
+                    else self.expression)
+        for t in sympy.Add.make_args(expanded):
             dims = tuple(sorted(sym_index[s] for s in t.free_symbols))
             groups.setdefault(dims, []).append(t)
         out = []

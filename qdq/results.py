@@ -23,12 +23,17 @@ Example:
 
 from __future__ import annotations
 
+import math
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
+from qdq.errors import ResultError
 from qdq.grid import Grid
+from qdq.io import redact
 from qdq.problem import global_min_mask
 
 
@@ -197,17 +202,171 @@ class Result:
 
     @classmethod
     def from_dict(cls, data: dict) -> Result:
-        """Inverse of :meth:`to_dict`."""
+        """Inverse of :meth:`to_dict`, validating everything it reads.
+
+        Checked: the required keys are present; ``values``, ``probabilities`` (and a
+        ``statevector``) have the grid's shape and finite entries; probabilities are
+        ``≥ 0`` and ``|Σp − 1| ≤ 1e-6``; ``D`` is finite and ``≥ 0`` (an anneal whose
+        kinetic weight ends at 0 reports ``D = 0``); ``success_probability ∈ [0, 1]``;
+        ``shots`` is ``None`` or a non-negative int.
+
+        Args:
+            data: A dict as written by :meth:`to_dict` (e.g. read back from JSON).
+
+        Returns:
+            The :class:`Result`.
+
+        Raises:
+            ResultError: Naming the first bad field and what was found.
+
+        Example:
+            >>> import qdq
+            >>> p = qdq.Problem("x**2", bounds=[(-1, 1)], qubits=3)
+            >>> r = qdq.run(qdq.RealTime(qdq.Hamiltonian(p, D=0.5), time=0.5, steps=2))
+            >>> Result.from_dict(r.to_dict()).best_point == r.best_point
+            True
+            >>> bad = r.to_dict() | {"success_probability": 1.5}
+            >>> Result.from_dict(bad)
+            Traceback (most recent call last):
+            ...
+            qdq.errors.ResultError: result field 'success_probability' must be in [0, 1], got 1.5; the result file or cache is damaged: recompute it
+        """  # noqa: E501
+        if not isinstance(data, Mapping):
+            raise ResultError(f"a serialised result must be a JSON object, got "
+                              f"{type(data).__name__}; the file or cache is damaged: recompute it")
+        missing = [k for k in _REQUIRED if k not in data]
+        if missing:
+            raise ResultError(f"result is missing the field(s) {', '.join(map(repr, missing))}; "
+                              "the result file or cache is damaged or not a qdq result: "
+                              "recompute it")
+        for key in ("method", "backend"):
+            if not isinstance(data[key], str):
+                _bad(key, f"must be a string, got {_short(data[key])}")
+        try:
+            grid = Grid.from_dict(data["grid"])
+        except Exception as exc:  # noqa: BLE001 - any malformed grid is the same problem
+            _bad("grid", f"is not a valid grid ({type(exc).__name__}: {_short(exc)})")
+        values = _array("values", data["values"], grid.shape)
+        probabilities = _array("probabilities", data["probabilities"], grid.shape)
+        if (probabilities < 0).any():
+            _bad("probabilities", f"must be >= 0, got {probabilities.min():.6g}")
+        total = float(probabilities.sum())
+        if abs(total - 1.0) > _SUM_TOL:
+            _bad("probabilities", f"must sum to 1 (within {_SUM_TOL:g}), got {total:.12g}")
+        D = _number("D", data["D"])
+        if D < 0:
+            _bad("D", f"must be >= 0, got {D!r}")
+        success = _number("success_probability", data["success_probability"])
+        if not 0.0 <= success <= 1.0:
+            _bad("success_probability", f"must be in [0, 1], got {success!r}")
+        shots = data.get("shots")
+        if shots is not None and (isinstance(shots, bool) or not isinstance(shots, int)
+                                  or shots < 0):
+            _bad("shots", f"must be null or a non-negative integer, got {_short(shots)}")
         sv = data.get("statevector")
+        if sv is not None:
+            if not isinstance(sv, Mapping) or not {"real", "imag"} <= set(sv):
+                _bad("statevector", "must be null or {'real': [...], 'imag': [...]}, got "
+                     f"{_short(sv)}")
+            sv = (_array("statevector.real", sv["real"], grid.shape)
+                  + 1j * _array("statevector.imag", sv["imag"], grid.shape))
+        dicts = {}
+        for key in ("problem", "spec", "timing", "trace", "extra"):
+            value = data.get(key) or {}
+            if not isinstance(value, Mapping):
+                _bad(key, f"must be an object, got {type(value).__name__}")
+            dicts[key] = dict(value)
+        try:
+            trace = {k: np.asarray(v, dtype=float) for k, v in dicts["trace"].items()}
+        except (TypeError, ValueError) as exc:
+            _bad("trace", f"must map names to numeric lists ({_short(exc)})")
         return cls(
-            method=data["method"], backend=data["backend"], grid=Grid.from_dict(data["grid"]),
-            values=np.asarray(data["values"], dtype=float), D=float(data["D"]),
-            probabilities=np.asarray(data["probabilities"], dtype=float),
-            statevector=None if sv is None
-            else np.asarray(sv["real"]) + 1j * np.asarray(sv["imag"]),
-            success_probability=float(data["success_probability"]), shots=data.get("shots"),
-            problem=data.get("problem", {}), spec=data.get("spec", {}),
-            timing=data.get("timing", {}),
-            trace={k: np.asarray(v) for k, v in data.get("trace", {}).items()},
-            extra=data.get("extra", {}),
+            method=data["method"], backend=data["backend"], grid=grid, values=values, D=D,
+            probabilities=probabilities, statevector=sv, success_probability=success,
+            shots=shots, problem=dicts["problem"], spec=dicts["spec"],
+            timing=dicts["timing"], trace=trace, extra=dicts["extra"],
         )
+
+
+_REQUIRED = ("method", "backend", "grid", "values", "D", "probabilities", "success_probability")
+_SUM_TOL = 1e-6
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = redact(repr(value))
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _bad(key: str, problem: str) -> NoReturn:
+    raise ResultError(f"result field {key!r} {problem}; the result file or cache is damaged: "
+                      "recompute it")
+
+
+def _array(key: str, value: Any, shape: tuple[int, ...]) -> np.ndarray:
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        _bad(key, f"must be a numeric array ({type(exc).__name__}: {_short(str(exc))})")
+    if arr.shape != tuple(shape):
+        _bad(key, f"must have the grid's shape {tuple(shape)}, got {arr.shape}")
+    if not np.isfinite(arr).all():
+        _bad(key, f"must be finite, got {int((~np.isfinite(arr)).sum())} NaN/inf entries")
+    return arr
+
+
+def _number(key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        _bad(key, f"must be a number, got {_short(value)}")
+    number = float(value)
+    if not math.isfinite(number):
+        _bad(key, f"must be finite, got {number!r}")
+    return number
+
+
+def load_result(path: str | os.PathLike[str]) -> Result:
+    """Read a result JSON file written by ``qdq solve`` / ``qdq jobs fetch``.
+
+    Args:
+        path: The ``.json`` file.
+
+    Returns:
+        The validated :class:`Result` (see :meth:`Result.from_dict`).
+
+    Raises:
+        ResultError: The file is missing or unreadable, is not JSON, or does not hold a
+            valid result; the message names the path and the problem.
+
+    Example:
+        >>> import os, tempfile, qdq
+        >>> from qdq.io import atomic_write_json
+        >>> p = qdq.Problem("x**2", bounds=[(-1, 1)], qubits=3)
+        >>> r = qdq.run(qdq.RealTime(qdq.Hamiltonian(p, D=0.5), time=0.5, steps=2))
+        >>> path = os.path.join(tempfile.mkdtemp(), "r.json")
+        >>> atomic_write_json(path, r.to_dict())
+        >>> load_result(path).best_point == r.best_point
+        True
+        >>> load_result(path + ".missing")
+        Traceback (most recent call last):
+        ...
+        qdq.errors.ResultError: cannot read result file '...r.json.missing' (FileNotFoundError: No such file or directory); it was moved or deleted: recompute the run
+    """  # noqa: E501
+    import json
+
+    where = os.fspath(path)
+    try:
+        with open(where, "rb") as fh:
+            raw = fh.read()
+    except OSError as exc:
+        hint = ("it was moved or deleted: recompute the run" if isinstance(exc, FileNotFoundError)
+                else "check its permissions")
+        raise ResultError(f"cannot read result file {where!r} ({type(exc).__name__}: "
+                          f"{exc.strerror or exc}); {hint}") from None
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:  # UnicodeDecodeError is a ValueError too
+        raise ResultError(f"result file {where!r} is not valid JSON ({_short(str(exc))}); "
+                          "it is damaged: recompute the run") from None
+    try:
+        return Result.from_dict(data)
+    except ResultError as exc:
+        raise ResultError(f"result file {where!r}: {exc}") from None

@@ -12,8 +12,12 @@ tables:
   between submission and bookkeeping never loses track of a paid-for job.
 
 The database runs in WAL mode with a 10 s busy timeout, every write is a single
-``BEGIN IMMEDIATE`` transaction, and a short-lived connection is opened per
-operation, so several processes and threads can share one store. Every JSON value
+``BEGIN IMMEDIATE`` transaction, every read a plain (deferred) one that never waits
+for a writer, and a short-lived connection is opened per operation, so several
+processes and threads can share one store. Reads open the file read-only
+(``mode=ro``), so a read-only store can still be listed. The schema version lives in
+``PRAGMA user_version`` (and the ``meta`` table); a store written by a newer qdq is
+refused from its file header, before SQLite touches it. Every JSON value
 is passed through :func:`qdq.io.to_jsonable` and :func:`qdq.io.scrub` before it is
 written, and error messages go through :func:`qdq.io.redact`, so IBM Quantum
 credentials from the environment never reach the file or a traceback.
@@ -187,11 +191,10 @@ def _check_name(what: str, value: Any) -> str:
 
 
 def _check_seed(seed: Any) -> int | None:
-    if seed is None:
-        return None
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise ParameterError(f"seed must be an int or None, got {redact(repr(seed))}")
-    return int(seed)
+    # One rule for every seed qdq accepts (qdq.validate.check_seed).
+    from qdq.validate import check_seed
+
+    return check_seed(seed)
 
 
 def _check_run_id(run_id: Any) -> int:
@@ -235,6 +238,16 @@ def _clean_text(value: Any) -> str | None:
     return None if value is None else redact(str(value))
 
 
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _empty_store() -> sqlite3.Connection:
+    """An in-memory database with the schema: what reading a store that does not exist sees."""
+    conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    conn.executescript(_SCHEMA)
+    return conn
+
+
 # --------------------------------------------------------------------------- store
 
 
@@ -273,6 +286,13 @@ class Store:
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.path: Path = Path(path).expanduser() if path is not None else default_store_path()
+        text = str(path if path is not None else self.path).strip()
+        if text == ":memory:" or text.startswith("file:") or "mode=memory" in text:
+            raise StoreError(
+                f"qdq store path {text!r} is not a file; an in-memory or URI database would "
+                "be lost when the command exits (and `qdq runs` could never read it back); "
+                "point QDQ_STORE (or Store(path=...)) at a file such as /tmp/qdq.sqlite3"
+            )
         self._initialised = False
 
     def __repr__(self) -> str:
@@ -287,6 +307,12 @@ class Store:
                 "another process held the database for more than "
                 f"{_BUSY_TIMEOUT_MS // 1000} s; retry, or set QDQ_STORE to use a separate file"
             )
+        elif "readonly" in str(exc).lower() or isinstance(exc, PermissionError) \
+                or self._read_only():
+            hint = (
+                "the file or its folder is read-only; reading works, writing needs write "
+                "permission, or set QDQ_STORE to use another file"
+            )
         else:
             hint = (
                 "the file may be corrupt, not a qdq store, or not writable; move it aside "
@@ -295,16 +321,109 @@ class Store:
             )
         return StoreError(f"could not {what} qdq store {str(self.path)!r} ({detail}); {hint}")
 
-    def _open(self) -> sqlite3.Connection:
+    def _read_only(self) -> bool:
+        """Whether the file, or the folder its WAL files go to, cannot be written."""
+        try:
+            if self.path.exists() and not os.access(self.path, os.W_OK):
+                return True
+            parent = self.path.parent
+            return parent.exists() and not os.access(parent, os.W_OK)
+        except OSError:  # pragma: no cover - e.g. a path component vanished
+            return False
+
+    def _newer(self, found: Any) -> StoreError:
+        return StoreError(
+            f"qdq store {str(self.path)!r} has schema version {found}, this qdq "
+            f"understands version {SCHEMA_VERSION}; it was written by a newer qdq: upgrade "
+            "qdq, or set QDQ_STORE to use a fresh file (the store was not modified)"
+        )
+
+    def _check_path(self) -> None:
         if self.path.is_dir():
             raise StoreError(
                 f"qdq store path {str(self.path)!r} is a directory; point QDQ_STORE (or "
                 "Store(path=...)) at a file such as <dir>/qdq.sqlite3"
             )
+
+    def _header_version(self) -> int | None:
+        """The schema version in the file header, read without SQLite.
+
+        Checking the raw header first means a foreign, garbage or newer-version file is
+        refused before SQLite creates journal/WAL files beside it or changes anything.
+
+        Returns:
+            ``PRAGMA user_version`` as stored in the header (0 for stores written
+            before it was used), or ``None`` if the file is missing or empty.
+        """
+        try:
+            with open(self.path, "rb") as fh:
+                head = fh.read(100)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise self._error("read", exc) from None
+        if not head:
+            return None
+        if len(head) < 100 or not head.startswith(_SQLITE_MAGIC):
+            raise StoreError(
+                f"qdq store {str(self.path)!r} is not a SQLite database (it starts with "
+                f"{redact(repr(head[:16]))}); the file may be corrupt or something else; "
+                "move it aside or set the QDQ_STORE environment variable (or pass "
+                "Store(path=...)) to use another file"
+            )
+        version = int.from_bytes(head[60:64], "big", signed=True)
+        if version > SCHEMA_VERSION or version < 0:
+            raise self._newer(version)
+        return version
+
+    def _verify(self, conn: sqlite3.Connection) -> str:
+        """Check the schema version of an open database.
+
+        Only reads (no DDL, no journal-mode change), so it runs on read-only files.
+
+        Returns:
+            ``"fresh"`` (no qdq tables yet), ``"legacy"`` (readable, but the first
+            write should finish the setup, e.g. record ``user_version``) or ``"ok"``.
+        """
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION or version < 0:
+            raise self._newer(version)
+        tables = {r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "meta" not in tables:
+            if tables - {"sqlite_sequence"}:
+                raise StoreError(
+                    f"qdq store {str(self.path)!r} is a SQLite database but not a qdq store "
+                    f"(tables: {', '.join(sorted(tables))}); set QDQ_STORE to use another file"
+                )
+            return "fresh"
+        if not {"runs", "cells", "jobs"} <= tables:
+            return "fresh"
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is None:
+            return "legacy"
+        try:
+            found = int(row[0])
+        except ValueError:
+            found = -1
+        if found > SCHEMA_VERSION:
+            raise self._newer(found)
+        if found != SCHEMA_VERSION:
+            raise StoreError(
+                f"qdq store {str(self.path)!r} has schema version {row[0]!r}, this qdq "
+                f"understands version {SCHEMA_VERSION}; it cannot be migrated; move it aside, "
+                "or set QDQ_STORE to use a fresh file"
+            )
+        return "ok" if version == SCHEMA_VERSION else "legacy"
+
+    def _open(self) -> sqlite3.Connection:
+        """A read-write connection; the store is created / set up on first use."""
+        self._check_path()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise self._error("create the directory of", exc) from None
+        self._header_version()
         conn = sqlite3.connect(
             self.path,
             timeout=_BUSY_TIMEOUT_MS / 1000,
@@ -314,10 +433,56 @@ class Store:
         try:
             conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
             if not self._initialised:
-                self._initialise(conn)
+                if self._verify(conn) != "ok":
+                    self._initialise(conn)
+                self._initialised = True
         except BaseException:
             conn.close()
             raise
+        return conn
+
+    def _open_read(self) -> sqlite3.Connection:
+        """A connection for reading: no write lock, no DDL, works on read-only files.
+
+        Statements run in autocommit mode, i.e. each in its own deferred read
+        transaction, which in WAL mode never waits for a writer. A missing store is
+        created when possible (else reads see an empty one).
+        """
+        self._check_path()
+        if self._header_version() is None:
+            try:
+                return self._open()
+            except (StoreError, sqlite3.Error):
+                if self.path.exists() and self.path.stat().st_size > 0:
+                    raise
+            return _empty_store()
+        uri = self.path.resolve().as_uri()
+        conn = None
+        # mode=ro needs the WAL index (-shm) to exist or be creatable; in a read-only
+        # folder fall back to immutable=1 (nobody can write there anyway).
+        for query in ("?mode=ro", "?mode=ro&immutable=1"):
+            conn = sqlite3.connect(
+                uri + query,
+                uri=True,
+                timeout=_BUSY_TIMEOUT_MS / 1000,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+            try:
+                conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+                state = self._verify(conn)
+                break
+            except sqlite3.OperationalError as exc:
+                conn.close()
+                if "unable to open" not in str(exc).lower() or "immutable" in query:
+                    raise
+            except BaseException:
+                conn.close()
+                raise
+        assert conn is not None
+        if state == "fresh":  # an empty SQLite file: nothing stored yet
+            conn.close()
+            return _empty_store()
         return conn
 
     def _initialise(self, conn: sqlite3.Connection) -> None:
@@ -334,41 +499,22 @@ class Store:
                 time.sleep(0.01)
         with conn:
             conn.execute("BEGIN IMMEDIATE")
+            self._verify(conn)  # another process may have set it up meanwhile
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     conn.execute(statement)
-            row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            if row is None:
-                conn.execute(
-                    "INSERT INTO meta (key, value) VALUES ('schema_version', ?)",
-                    (str(SCHEMA_VERSION),),
-                )
-                conn.execute(
-                    "INSERT OR IGNORE INTO meta (key, value) VALUES ('created', ?)", (_now(),)
-                )
-            else:
-                try:
-                    found = int(row[0])
-                except ValueError:
-                    found = -1
-                if found != SCHEMA_VERSION:
-                    advice = (
-                        "it was written by a newer qdq; upgrade qdq"
-                        if found > SCHEMA_VERSION
-                        else "it cannot be migrated; move it aside"
-                    )
-                    raise StoreError(
-                        f"qdq store {str(self.path)!r} has schema version {row[0]!r}, this qdq "
-                        f"understands version {SCHEMA_VERSION}; {advice}, or set QDQ_STORE "
-                        "to use a fresh file"
-                    )
-        self._initialised = True
+            conn.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
+                (str(SCHEMA_VERSION),),
+            )
+            conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('created', ?)", (_now(),))
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     @contextmanager
-    def _connect(self, what: str) -> Iterator[sqlite3.Connection]:
+    def _connect(self, what: str, *, write: bool = False) -> Iterator[sqlite3.Connection]:
         """Yield a fresh connection; translate sqlite errors into StoreError."""
         try:
-            conn = self._open()
+            conn = self._open() if write else self._open_read()
         except sqlite3.Error as exc:
             raise self._error(what, exc) from None
         try:
@@ -381,7 +527,7 @@ class Store:
     @contextmanager
     def _write(self, what: str) -> Iterator[sqlite3.Connection]:
         """Yield a connection inside a committed-on-success BEGIN IMMEDIATE transaction."""
-        with self._connect(what) as conn, conn:
+        with self._connect(what, write=True) as conn, conn:
             conn.execute("BEGIN IMMEDIATE")
             yield conn
 
@@ -484,18 +630,26 @@ class Store:
             )
         return self._run_row(row)
 
-    def list_runs(self, kind: str | None = None, limit: int | None = 50) -> list[dict[str, Any]]:
+    def list_runs(
+        self, kind: str | None = None, limit: int | None = 50, *, strict: bool = True
+    ) -> list[dict[str, Any]]:
         """Return runs, newest first.
 
         Args:
             kind: Only runs of this kind (all kinds if ``None``).
             limit: At most this many rows (``None`` for all).
+            strict: If ``True`` a row whose JSON columns cannot be decoded raises
+                :class:`~qdq.errors.StoreError`; if ``False`` such a row is returned
+                with ``params``/``result`` set to ``None`` where unreadable and an
+                ``"error"`` key saying why (every row then has an ``"error"`` key,
+                ``None`` when the row is fine), so a listing can warn and go on.
 
         Returns:
             Dicts shaped like :meth:`get_run`'s.
 
         Raises:
             ParameterError: If ``limit`` is not a positive int or ``None``.
+            StoreError: If the store cannot be read (or, with ``strict``, a row is bad).
 
         Example:
             >>> import os, tempfile
@@ -516,7 +670,25 @@ class Store:
         args.append(lim)
         with self._connect("list runs in") as conn:
             rows = conn.execute(sql, args).fetchall()
-        return [self._run_row(r) for r in rows]
+        if strict:
+            return [self._run_row(r) for r in rows]
+        return [self._lenient_run_row(r) for r in rows]
+
+    def _lenient_run_row(self, row: tuple) -> dict[str, Any]:
+        run_id, created, kind, label, params, result = row
+        out: dict[str, Any] = {"id": run_id, "created": created, "kind": kind, "label": label}
+        problems = []
+        for column, text in (("params", params), ("result", result)):
+            try:
+                out[column] = self._loads(text, f"runs.{column}")
+            except StoreError:
+                out[column] = None
+                problems.append(column)
+        out["error"] = (
+            f"run {run_id}: column(s) {', '.join(problems)} hold invalid JSON" if problems
+            else None
+        )
+        return out
 
     # ------------------------------------------------------------------ cells
 

@@ -8,7 +8,7 @@ of ``|ψ|²`` standard deviation ``σ₀`` is ``ψ₀ ∝ e^{−x²/(4σ₀²)}`
 
     σ(t)² = σ₀² (1 + (D t / σ₀²)²)             (= σ₀²(1 + (ħt/(2mσ₀²))²) with ħ/2m = D)
 
-which is the form quoted in BENCHMARKS.md.
+which is the form quoted in docs/theory.md.
 
 **Imaginary time (diffusion).** ``∂_τψ = D∂²ψ``: ``ψ̂ ∝ e^{−(σ₀² + Dτ)k²}``. Read as a
 Gaussian profile ``e^{−x²/(2s²)}``, ψ has ``s² = 2σ₀² + 2Dτ`` (its own variance ``2σ₀²``

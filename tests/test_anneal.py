@@ -148,7 +148,7 @@ def test_bad_numbers_are_rejected(kw, match):
         qdq.Anneal(p, **kw)
 
 
-# --------------------------------------------------------------- QHD protocol (BENCHMARKS.md)
+# ------------------------------------------------------- QHD protocol (docs/benchmarks.md)
 def _qhd_success(name: str, steps: int) -> tuple[float, float]:
     """The QHD 2-D protocol at T = 10 on the 256 × 256 grid; returns (success, published)."""
     f = qdq.benchmarks.get(name, dims=2).rescaled()

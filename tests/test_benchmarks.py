@@ -39,7 +39,7 @@ CASES = sorted(
 )
 IDS = [f"{n}-{d}d" for n, d in CASES]
 
-# Published QHD256 column of BENCHMARKS.md, in table order (">0.999" -> 0.999).
+# Published QHD256 column of docs/benchmarks.md, in table order (">0.999" -> 0.999).
 PUBLISHED = {
     "ackley": (2, 0.992),
     "ackley2": (2, 0.999),
@@ -160,7 +160,7 @@ def test_double_well_exact_minimizer():
     assert s.minimizer == (1.0,) and float(s(-1.0)) == 0.0
 
 
-# ------------------------------------------------------ formulas of BENCHMARKS.md
+# ---------------------------------------------- formulas of docs/benchmarks.md
 
 TWO_D = {
     "ackley": lambda x, y: (

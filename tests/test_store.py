@@ -421,3 +421,230 @@ def test_get_run_rejects_non_int_id(store):
     with pytest.raises(ParameterError, match="run id"):
         store.get_run("1")  # type: ignore[arg-type]
     assert store.get_run(np.int64(store.add_run("k", {}, {})))["kind"] == "k"
+
+
+# ----------------------------------------------------------------- read-only, versions, locks
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def _populated(db: Path) -> tuple[Store, int, str]:
+    s = Store(db)
+    rid = s.add_run("solve", {"n": 1}, {"p": 0.25}, label="one")
+    s.add_run("solve", {"n": 2}, {"p": 0.5}, label="two")
+    job = s.create_job("aer", {"q": 1}, {"shots": 3})
+    s.put_cell("s", "f", "m", 0, {"v": 1})
+    assert not Path(f"{db}-wal").exists()  # the last close checkpointed
+    return s, rid, job
+
+
+def _freeze(paths: list[Path]) -> bool:
+    """Make files/folders read-only, even for root (chattr +i); False if impossible."""
+    import os
+    import shutil
+    import subprocess
+
+    if os.geteuid() == 0:
+        if shutil.which("chattr") is None:
+            return False
+        done = subprocess.run(["chattr", "+i", *map(str, paths)], capture_output=True)
+        return done.returncode == 0
+    for p in paths:
+        p.chmod(0o555 if p.is_dir() else 0o444)
+    return True
+
+
+def _thaw(paths: list[Path]) -> None:
+    import os
+    import subprocess
+
+    if os.geteuid() == 0:
+        subprocess.run(["chattr", "-i", *map(str, paths)], capture_output=True)
+    for p in paths:
+        p.chmod(0o755 if p.is_dir() else 0o644)
+
+
+@pytest.mark.parametrize("frozen", ["file", "file-and-folder"])
+def test_read_only_store_still_lists_and_fetches(db, frozen):
+    _, rid, job = _populated(db)
+    paths = [db] if frozen == "file" else [db, db.parent]
+    if not _freeze(paths):
+        pytest.skip("cannot make a file read-only here")
+    try:
+        before = _snapshot(db.parent)
+        s = Store(db)  # a fresh object: nothing initialised yet
+        assert [r["label"] for r in s.list_runs()] == ["two", "one"]
+        assert s.get_run(rid)["result"] == {"p": 0.25}
+        assert s.get_job(job)["params"] == {"shots": 3}
+        assert [j["local_id"] for j in s.list_jobs()] == [job]
+        assert s.list_cells("s")[0]["result"] == {"v": 1}
+        assert s.get_cell("s", "f", "m", 0)["result"] == {"v": 1}
+        with pytest.raises(StoreError, match="read-only|readonly") as info:
+            s.add_run("solve", {}, {})
+        assert str(db) in str(info.value)
+        after = _snapshot(db.parent)
+        assert after[db.name] == before[db.name]  # not a byte changed
+        assert not any(name.endswith("-journal") for name in after)
+    finally:
+        _thaw(paths)
+
+
+def test_reads_use_read_only_connections(db, monkeypatch):
+    _, rid, _ = _populated(db)
+    opened: list[str] = []
+    real_connect = sqlite3.connect
+
+    def spy(target, *args, **kwargs):
+        opened.append(str(target))
+        return real_connect(target, *args, **kwargs)
+
+    monkeypatch.setattr(qstore.sqlite3, "connect", spy)
+    s = Store(db)
+    s.list_runs()
+    s.get_run(rid)
+    s.list_jobs()
+    assert len(opened) == 3 and all(u.startswith("file:") and "mode=ro" in u for u in opened)
+    with s._connect("probe") as conn:  # the read connection refuses writes, even for root
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            conn.execute("DELETE FROM runs")
+    s.add_run("k", {}, {})
+    assert str(db) == opened[-1]  # writes open the plain path read-write
+
+
+def test_newer_user_version_is_refused_before_touching_the_file(db):
+    _populated(db)
+    with sqlite3.connect(db) as conn:
+        conn.execute(f"PRAGMA user_version = {qstore.SCHEMA_VERSION + 1}")
+    conn.close()
+    before = _snapshot(db.parent)
+    mtime = db.stat().st_mtime_ns
+    for call in (lambda s: s.list_runs(), lambda s: s.add_run("k", {}, {}),
+                 lambda s: s.get_job("qdq-000000000000"), lambda s: s.put_cell("a", "b", "c",
+                                                                               1, {})):
+        with pytest.raises(StoreError) as info:
+            call(Store(db))
+        msg = str(info.value)
+        assert f"schema version {qstore.SCHEMA_VERSION + 1}" in msg
+        assert f"understands version {qstore.SCHEMA_VERSION}" in msg
+        assert str(db) in msg and "upgrade qdq" in msg
+    assert _snapshot(db.parent) == before  # no -wal / -shm / -journal, no byte changed
+    assert db.stat().st_mtime_ns == mtime
+
+
+def test_user_version_is_written_and_legacy_stores_still_open(db):
+    s = Store(db)
+    rid = s.add_run("k", {}, {"v": 1})
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == qstore.SCHEMA_VERSION
+        conn.execute("PRAGMA user_version = 0")  # a store written before user_version
+    conn.close()
+    assert Store(db).get_run(rid)["result"] == {"v": 1}  # readable as it is
+    Store(db).add_run("k", {}, {})  # the first write records the version
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == qstore.SCHEMA_VERSION
+    conn.close()
+
+
+def test_foreign_sqlite_database_is_refused_untouched(db):
+    db.parent.mkdir(parents=True)
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE photos (id INTEGER)")
+    conn.commit()
+    conn.close()
+    before = _snapshot(db.parent)
+    for call in (lambda s: s.list_runs(), lambda s: s.add_run("k", {}, {})):
+        with pytest.raises(StoreError, match="not a qdq store"):
+            call(Store(db))
+    assert _snapshot(db.parent) == before
+
+
+def test_garbage_store_is_left_untouched(db):
+    db.parent.mkdir(parents=True)
+    db.write_bytes(b"\x00garbage" * 64)
+    for call in (lambda s: s.list_runs(), lambda s: s.add_run("k", {}, {})):
+        with pytest.raises(StoreError, match="not a SQLite database"):
+            call(Store(db))
+    assert _snapshot(db.parent) == {db.name: b"\x00garbage" * 64}
+
+
+@pytest.mark.parametrize("spelling", [":memory:", " :memory: ", "file::memory:?cache=shared"])
+def test_in_memory_store_is_refused(spelling, monkeypatch):
+    with pytest.raises(StoreError, match="in-memory") as info:
+        Store(spelling)
+    assert "QDQ_STORE" in str(info.value)
+    monkeypatch.setenv("QDQ_STORE", spelling.strip())
+    with pytest.raises(StoreError, match="in-memory"):
+        Store()
+
+
+def test_reading_a_missing_store_in_a_read_only_place_sees_nothing(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    if not _freeze([folder]):
+        pytest.skip("cannot make a folder read-only here")
+    try:
+        s = Store(folder / "qdq.sqlite3")
+        assert s.list_runs() == [] and s.list_jobs() == [] and s.list_cells("x") == []
+        assert s.get_cell("a", "b", "c", 1) is None
+        with pytest.raises(StoreError):
+            s.add_run("k", {}, {})
+        assert list(folder.iterdir()) == []
+    finally:
+        _thaw([folder])
+
+
+def _hold_write_lock(db: Path, started, release) -> None:
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("INSERT INTO runs (created, kind, label, params, result)"
+                 " VALUES ('now', 'uncommitted', NULL, '{}', '{}')")
+    started.set()
+    release.wait(30)
+    conn.execute("ROLLBACK")
+    conn.close()
+
+
+@pytest.mark.parametrize("legacy", [False, True])
+def test_reads_do_not_wait_for_a_long_write(db, legacy):
+    import time
+
+    _, rid, job = _populated(db)
+    if legacy:  # a store from before user_version: reading must not set it up first
+        conn = sqlite3.connect(db)
+        conn.execute("PRAGMA user_version = 0")
+        conn.commit()
+        conn.close()
+    started, release = threading.Event(), threading.Event()
+    holder = threading.Thread(target=_hold_write_lock, args=(db, started, release))
+    holder.start()
+    try:
+        assert started.wait(10)
+        t0 = time.monotonic()
+        s = Store(db)  # a fresh object, as in a new process
+        runs = s.list_runs()
+        assert s.get_run(rid)["label"] == "one"
+        assert s.get_job(job)["status"] == "created"
+        assert s.list_cells("s") and s.list_jobs()
+        elapsed = time.monotonic() - t0
+        assert elapsed < 1.0, elapsed
+        assert [r["kind"] for r in runs] == ["solve", "solve"]  # the snapshot before it
+    finally:
+        release.set()
+        holder.join()
+
+
+def test_list_runs_lenient_marks_bad_rows(store, db):
+    ids = [store.add_run("solve", {"n": i}, {"p": i / 10}) for i in range(3)]
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE runs SET result = '{broken' WHERE id = ?", (ids[1],))
+    conn.close()
+    with pytest.raises(StoreError, match="invalid JSON"):
+        store.list_runs()
+    rows = store.list_runs(strict=False)
+    assert [r["id"] for r in rows] == ids[::-1]
+    bad = rows[1]
+    assert bad["result"] is None and bad["params"] == {"n": 1}
+    assert "result" in bad["error"] and "invalid JSON" in bad["error"]
+    assert rows[0]["error"] is None and rows[0]["result"] == {"p": 0.2}

@@ -38,7 +38,7 @@ def reflect_into_box(X: np.ndarray, lows: np.ndarray, highs: np.ndarray) -> np.n
 
 
 def wrap_into_box(X: np.ndarray, lows: np.ndarray, highs: np.ndarray) -> np.ndarray:
-    """Wrap points periodically into ``[low, high)`` (the periodic grid of DESIGN.md).
+    """Wrap points periodically into ``[low, high)`` (the periodic grid of docs/conventions.md).
 
     Args:
         X: Points, shape ``(m, d)``.

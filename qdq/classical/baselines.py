@@ -3,7 +3,7 @@ r"""The two reference points every comparison needs: uniform sampling and the gr
 :func:`random_search` draws ``budget`` independent uniform points in the box and keeps
 the best; when the target set :math:`S` occupies a fraction :math:`p = |S|/|\text{box}|`,
 at least one of ``n`` samples lands in it with probability :math:`1 - (1-p)^n` — the
-baseline any "success probability" must be printed next to (BENCHMARKS.md).
+baseline any "success probability" must be printed next to (docs/benchmarks.md).
 
 :func:`grid_argmin` is the exhaustive answer on a discretization grid: what a perfect
 measurement of the ground state of ``ζ`` on the qubit grid would return.

@@ -106,7 +106,7 @@ def langevin(
         dt: Euler–Maruyama time step. It must resolve the objective's curvature
             (``dt * max curvature < 2`` for stable descent; 2-D Rastrigin needs
             ``dt < 5e-3``) and ``steps * dt`` must be long enough to relax; the default
-            is the step of the SGD/NAGD protocol in BENCHMARKS.md.
+            is the step of the SGD/NAGD protocol in docs/benchmarks.md.
         steps: Number of steps; ``None`` uses as many as the budget allows
             (``(budget - chains) // (2 d chains)``). The schedule spans ``steps * dt``.
         C: Noise constant of :math:`\sqrt{C/Q_p}`; ``None`` picks

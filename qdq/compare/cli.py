@@ -30,10 +30,14 @@ from typing import Annotated
 
 import typer
 
-from qdq.cli_common import parse_bounds, parse_qubits
+from qdq.cli_common import JsonErrorsCommand, fail, parse_bounds, parse_qubits
 from qdq.errors import ParameterError, QdqError
 
 __all__ = ["register"]
+
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the per-method summary and the "
+                                       "file paths (or the error) as JSON. (default: off)")]
 
 
 def _methods(text: str | None, steps: int | None):
@@ -41,9 +45,23 @@ def _methods(text: str | None, steps: int | None):
 
     specs = resolve_methods(text, baselines=False)
     if steps is not None:
+        if isinstance(steps, bool) or steps < 1:
+            raise ParameterError(f"--steps must be a whole number >= 1, got {steps!r}")
         specs = [MethodSpec(s.name, {**s.options, "steps": steps}, label=s.name)
                  if s.name == "anneal" and not s.options else s for s in specs]
     return specs
+
+
+def _print_json(report, files: dict[str, str]) -> None:
+    import json
+    import sys
+
+    from qdq.io import scrub, to_jsonable
+
+    out = {"suite": report.meta.get("suite"), "methods": list(report.methods),
+           "functions": list(report.functions), "success_rate": report.pivot(),
+           "files": files, "run_info": report.run_info}
+    sys.stdout.write(json.dumps(scrub(to_jsonable(out)), indent=2, default=str) + "\n")
 
 
 def _print_summary(report, files: dict[str, str], quiet: bool) -> None:
@@ -76,38 +94,53 @@ def _print_summary(report, files: dict[str, str], quiet: bool) -> None:
 def register(app: typer.Typer) -> None:
     """Add the ``compare`` and ``suite`` commands to a typer app (the ``qdq`` CLI)."""
 
-    @app.command("compare")
+    @app.command("compare", cls=JsonErrorsCommand)
     def compare_cmd(
-        benchmark: Annotated[str | None, typer.Option(help="A qdq.benchmarks name.")] = None,
-        dims: Annotated[int | None, typer.Option(help="Dimensions of --benchmark.")] = None,
-        objective: Annotated[str | None, typer.Option("--objective", "-f",
-                                                      help="Objective string.")] = None,
+        benchmark: Annotated[str | None, typer.Option(
+            help="A qdq.benchmarks name (this or --objective). (default: none)",
+            show_default=False)] = None,
+        dims: Annotated[int | None, typer.Option(
+            help="Dimensions of --benchmark. (default: the benchmark's own)",
+            show_default=False)] = None,
+        objective: Annotated[str | None, typer.Option(
+            "--objective", "-f", help="Objective string (this or --benchmark). (default: none)",
+            show_default=False)] = None,
         bounds: Annotated[list[str] | None, typer.Option(
-            "--bounds", "-b", help="'low,high' per dimension (with --objective).")] = None,
+            "--bounds", "-b", help="'low,high' per dimension (needed with --objective). "
+            "(default: none)",
+            show_default=False)] = None,
         qubits: Annotated[str, typer.Option("--qubits", "-q",
                                             help="Qubits per dimension.")] = "6",
         rescale: Annotated[bool, typer.Option(help="QHD-rescale the benchmark to the unit "
                                                    "box.")] = False,
         methods: Annotated[str | None, typer.Option(
             help="Comma-separated methods (default: anneal + every classical method); "
-                 "random and grid-argmin are always added.")] = None,
+                 "random and grid-argmin are always added.", show_default=False)] = None,
         repeats: Annotated[int, typer.Option(help="Seeds per method.")] = 20,
         seed: Annotated[int, typer.Option(help="First seed.")] = 1,
         budget: Annotated[int, typer.Option(help="Evaluations (classical) / shots "
                                                  "(quantum) per repeat.")] = 1000,
-        radius: Annotated[float | None, typer.Option(help="Success radius.")] = None,
-        epsilon: Annotated[float | None, typer.Option(help="Success tolerance on the "
-                                                          "value.")] = None,
-        steps: Annotated[int | None, typer.Option(help="Anneal steps.")] = None,
+        radius: Annotated[float | None, typer.Option(
+            help="Success radius around the known minimizer. (default: the benchmark's "
+                 "radius, else one grid-cell diagonal)", show_default=False)] = None,
+        epsilon: Annotated[float | None, typer.Option(
+            help="Success tolerance on the value. (default: none; the radius decides)",
+            show_default=False)] = None,
+        steps: Annotated[int | None, typer.Option(
+            help="Anneal steps. (default: 10000, the preset qdq solve shares; see "
+                 "qdq.defaults)", show_default=False)] = None,
         executor: Annotated[str, typer.Option(help="serial | thread | process | "
                                                    "dask.")] = "serial",
         workers: Annotated[int, typer.Option(help="Workers of the executor.")] = 2,
-        store: Annotated[Path | None, typer.Option(help="SQLite store for the cells "
-                                                        "(resumable).")] = None,
+        store: Annotated[Path | None, typer.Option(
+            help="SQLite store for the cells (resumable). (default: none; nothing stored)",
+            show_default=False)] = None,
         out: Annotated[Path, typer.Option(help="Report folder.")] = Path("qdq-compare"),
-        html: Annotated[bool, typer.Option("--html", help="Write report.html.")] = False,
+        html: Annotated[bool, typer.Option("--html", help="Write report.html. "
+                                           "(default: off)")] = False,
         figures: Annotated[bool, typer.Option(help="Draw PNG figures.")] = True,
         quiet: Annotated[bool, typer.Option(help="No progress bar or table.")] = False,
+        as_json: JsonOpt = False,
     ) -> None:
         """Compare methods on one problem (budgets stated, seeds repeated, baselines added)."""
         from qdq.cli import build_problem
@@ -131,12 +164,14 @@ def register(app: typer.Typer) -> None:
                              store=store, executor=executor, progress=not quiet,
                              workers=workers)
             files = report.save(out, html=html, figures=figures)
-        except QdqError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from exc
+        except (QdqError, OSError) as exc:
+            raise fail(exc, as_json) from None
+        if as_json:
+            _print_json(report, files)
+            return
         _print_summary(report, files, quiet)
 
-    @app.command("suite")
+    @app.command("suite", cls=JsonErrorsCommand)
     def suite_cmd(
         protocol: Annotated[str, typer.Option(help="'qhd' (rescaled to the unit square) or "
                                                    "'none' (original boxes).")] = "qhd",
@@ -151,20 +186,24 @@ def register(app: typer.Typer) -> None:
         steps: Annotated[int, typer.Option(help="Anneal steps (dt = 10/steps).")] = 10_000,
         budget: Annotated[int, typer.Option(help="Evaluations (classical) / shots "
                                                  "(quantum) per repeat.")] = 10_000,
-        epsilon: Annotated[float | None, typer.Option(help="Extra success criterion on "
-                                                          "the value.")] = None,
-        suite_name: Annotated[str | None, typer.Option(help="Store key (default from the "
-                                                            "settings).")] = None,
+        epsilon: Annotated[float | None, typer.Option(
+            help="Extra success criterion on the value. (default: none)",
+            show_default=False)] = None,
+        suite_name: Annotated[str | None, typer.Option(
+            help="Store key. (default: from the settings, e.g. qhd-8q-10000steps-10000budget)",
+            show_default=False)] = None,
         executor: Annotated[str, typer.Option(help="process | thread | serial | "
                                                    "dask.")] = "process",
         workers: Annotated[int, typer.Option(help="Parallel workers.")] = 2,
-        store: Annotated[Path | None, typer.Option(help="SQLite store (default: "
-                                                        "$QDQ_STORE or the user data "
-                                                        "dir).")] = None,
+        store: Annotated[Path | None, typer.Option(
+            help="SQLite store. (default: $QDQ_STORE, or qdq.sqlite3 in the user data dir)",
+            show_default=False)] = None,
         out: Annotated[Path, typer.Option(help="Report folder.")] = Path("qdq-suite"),
-        html: Annotated[bool, typer.Option("--html", help="Write report.html.")] = False,
+        html: Annotated[bool, typer.Option("--html", help="Write report.html. "
+                                           "(default: off)")] = False,
         figures: Annotated[bool, typer.Option(help="Draw PNG figures.")] = True,
         quiet: Annotated[bool, typer.Option(help="No progress bar or table.")] = False,
+        as_json: JsonOpt = False,
     ) -> None:
         """Run a benchmark suite in parallel, resumably (default: the QHD 2-D protocol)."""
         from qdq.compare.suite import run_suite
@@ -179,7 +218,9 @@ def register(app: typer.Typer) -> None:
                                progress=not quiet, grid_qubits=qubits, steps=steps,
                                budget=budget, seed=seed, protocol=proto, epsilon=epsilon)
             files = report.save(out, html=html, figures=figures)
-        except QdqError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from exc
+        except (QdqError, OSError) as exc:
+            raise fail(exc, as_json) from None
+        if as_json:
+            _print_json(report, files)
+            return
         _print_summary(report, files, quiet)

@@ -25,7 +25,8 @@ Default quantum settings follow the QHD protocol on the unit box and scale with 
 numbers): ``anneal`` — ``D = ½·L̄²``, ``schedule="qhd-cubic"``, ``time=10``,
 ``steps=10_000``, ``order=1``; ``imaginary`` — ``D = 10⁻⁴·L̄²``, ``time=20``,
 ``steps=200``, ``order=2``; ``two-loop`` — ``D0 = 10⁻²·L̄²``, ``ratio=½``, ``levels=8``,
-other :class:`~qdq.twoloop.TwoLoop` defaults. Any of them can be overridden per method:
+other :class:`~qdq.twoloop.TwoLoop` defaults — the table of :mod:`qdq.defaults`, which
+``qdq solve`` uses too. Any of them can be overridden per method:
 ``("anneal", {"steps": 2000})`` or ``MethodSpec("anneal", {"steps": 2000})``.
 
 Example:
@@ -44,7 +45,7 @@ import difflib
 import math
 import time
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,6 +57,7 @@ from qdq.compare.metrics import (
     mass_within_epsilon,
     mass_within_radius,
 )
+from qdq.defaults import METHOD_DEFAULTS, method_defaults
 from qdq.errors import ParameterError, QdqError
 
 __all__ = [
@@ -81,11 +83,10 @@ CLASSICAL: tuple[str, ...] = ("dmc", "mqhoa", "langevin", "dual_annealing",
 _ALIASES = {"imaginary-time": "imaginary", "twoloop": "two-loop", "uniform": "random",
             "grid": "grid-argmin", "argmin": "grid-argmin", "qhd": "anneal"}
 
-#: Default options of the quantum methods; ``"D"``/``"D0"`` are multiplied by L̄².
+#: Default options of the quantum methods (``"D"``/``"D0"`` are multiplied by L̄²): the
+#: table of :mod:`qdq.defaults`, which ``qdq solve`` uses too.
 QUANTUM_DEFAULTS: dict[str, dict[str, Any]] = {
-    "anneal": {"D": 0.5, "schedule": "qhd-cubic", "time": 10.0, "steps": 10_000, "order": 1},
-    "imaginary": {"D": 1e-4, "time": 20.0, "steps": 200, "order": 2},
-    "two-loop": {"D0": 1e-2, "ratio": 0.5, "levels": 8},
+    name: METHOD_DEFAULTS["imaginary-time" if name == "imaginary" else name] for name in QUANTUM
 }
 
 
@@ -306,16 +307,6 @@ def check_budget(budget: Any, method: str) -> int:
     return int(budget)
 
 
-def box_scale(bounds: Sequence[Sequence[float]]) -> float:
-    """``L̄²``: the mean squared side length of the box (1 for the unit box).
-
-    Example:
-        >>> box_scale([(0, 1), (0, 1)]), box_scale([(-2, 2)])
-        (1.0, 16.0)
-    """
-    return float(np.mean([(hi - lo) ** 2 for lo, hi in bounds]))
-
-
 def quantum_options(spec: MethodSpec, bounds) -> dict[str, Any]:
     """The effective options of a quantum method: defaults (scaled by L̄²) then overrides.
 
@@ -323,11 +314,7 @@ def quantum_options(spec: MethodSpec, bounds) -> dict[str, Any]:
         >>> quantum_options(MethodSpec("anneal", {"steps": 20}), [(-1, 1)])["D"]
         2.0
     """
-    opts = dict(QUANTUM_DEFAULTS[spec.name])
-    scale = box_scale(bounds)
-    for key in ("D", "D0"):
-        if key in opts:
-            opts[key] = opts[key] * scale
+    opts = method_defaults(spec.name, bounds)
     opts.update(spec.options)
     return opts
 

@@ -15,7 +15,8 @@ every repeat samples shots from it); ``grid-argmin`` is one seed-less task.
 Executors: ``"serial"`` (in this process), ``"thread"``, ``"process"``
 (:class:`concurrent.futures.ProcessPoolExecutor`; ``fork`` on Linux when no other thread
 runs, else ``forkserver``/``spawn``, which need the usual ``if __name__ == "__main__":``
-guard in scripts), ``"dask"``
+guard in scripts; workers exit when the parent process dies, see :func:`worker_start`;
+never more workers than tasks), ``"dask"``
 (a :class:`distributed.LocalCluster` of ``workers`` processes) or any object with
 ``submit(fn, *args)`` returning futures (a ``concurrent.futures`` executor or a
 ``distributed.Client``), which is used as is and not shut down.
@@ -37,6 +38,7 @@ import concurrent.futures as cf
 import functools
 import hashlib
 import json
+import os
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -401,7 +403,7 @@ def make_executor(executor: Any, workers: int) -> tuple[Any, Callable[..., None]
     if executor == "process":
         ctx = _mp_context()
         ex = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
-                                    initializer=limit_blas_threads)
+                                    initializer=worker_start, initargs=(os.getpid(),))
 
         def close_pool(wait: bool = True) -> None:
             if not wait:  # interrupted: stop running cells now, they are recomputed later
@@ -482,6 +484,68 @@ def limit_blas_threads(threads: int = 1) -> int:
                 count += 1
                 break
     return count
+
+
+#: How often a pool worker checks that the process that started it is still alive (s).
+PARENT_POLL_SECONDS = 0.5
+
+
+def worker_start(parent_pid: int | None = None) -> None:
+    """Initializer of ``"process"`` workers: one BLAS thread, and die with the parent.
+
+    A worker blocked waiting for work never notices on its own that the parent was
+    killed (``kill -9``), and would live forever. So on Linux the kernel is asked to
+    send it ``SIGKILL`` when its parent dies (``prctl(PR_SET_PDEATHSIG)``), and on every
+    platform a daemon thread polls ``os.getppid()`` every :data:`PARENT_POLL_SECONDS`
+    and calls ``os._exit`` once the worker has been re-parented.
+
+    Args:
+        parent_pid: The pid of the process that owns the pool (a forkserver in between
+            is fine: the worker then follows the forkserver, which follows the owner).
+    """
+    import threading
+
+    limit_blas_threads()
+    ppid = os.getppid()
+    _set_parent_death_signal()
+    if parent_pid is not None and ppid != parent_pid and not _alive(parent_pid):
+        os._exit(1)  # the owner died before this worker finished starting
+    if os.getppid() != ppid:  # the parent died before the death signal was armed
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(PARENT_POLL_SECONDS)
+            if os.getppid() != ppid or (parent_pid is not None and not _alive(parent_pid)):
+                os._exit(1)
+
+    threading.Thread(target=watch, name="qdq-parent-watch", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists but belongs to someone else, or no signals here
+        return True
+    return True
+
+
+def _set_parent_death_signal() -> bool:
+    """``prctl(PR_SET_PDEATHSIG, SIGKILL)`` on Linux; ``False`` where unavailable."""
+    import signal
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(1, int(signal.SIGKILL), 0, 0, 0) == 0  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - no prctl in this libc
+        return False
 
 
 def _mp_context():
@@ -655,6 +719,8 @@ def run_cells(functions: Sequence[FunctionSpec], specs: Sequence[MethodSpec], *,
 
 
 def _execute(tasks, cells, db, suite_name, executor, workers, progress, total) -> None:
+    if isinstance(workers, int) and not isinstance(workers, bool) and workers > len(tasks):
+        workers = max(1, len(tasks))  # idle workers cost a process (and its memory) each
     ex, shutdown = make_executor(executor, workers)
     if isinstance(executor, str) and executor in ("process", "dask"):
         _check_picklable(tasks, executor)
@@ -845,7 +911,7 @@ def run_suite(functions: Iterable[Any] | str | None = None, methods: Iterable[An
               protocol: str | None = "qhd", dims: int = 2, epsilon: float | None = None):
     """Run a benchmark suite: (function × method × seed) cells in parallel, resumably.
 
-    With ``protocol="qhd"`` (the QHD 2-D protocol of BENCHMARKS.md) each function is
+    With ``protocol="qhd"`` (the QHD 2-D protocol of docs/benchmarks.md) each function is
     rescaled to the unit box ``V(u) = (f(a + Lu) − f*)/L``, the grid has
     ``2**grid_qubits`` points per dimension, the ``anneal`` method runs the QHD cubic
     schedule (``D = ½``, ``T = 10``, ``steps`` first-order steps, ``dt = T/steps``), and

@@ -8,7 +8,8 @@ and submits the job, and — for local fake backends, unless ``--no-wait`` — w
 prints the result next to the baselines. ``--report-only`` stops after the report.
 
 Every command takes ``--store PATH`` (default ``$QDQ_STORE`` or the user data dir) and
-``--json`` for machine-readable output; errors print ``error: …`` on stderr and exit 2.
+``--json`` for machine-readable output; errors print ``error: …`` on stderr (under
+``--json``: ``{"error": {"type": …, "message": …}}`` on stdout) and exit 2.
 
 Example:
     >>> import typer
@@ -35,6 +36,7 @@ from qdq.cli_common import (
     ConfigOpt,
     DimsOpt,
     DOpt,
+    JsonErrorsCommand,
     MethodOpt,
     ObjectiveOpt,
     OrderOpt,
@@ -62,9 +64,11 @@ def _console(stderr: bool = False):
     return Console(stderr=stderr)
 
 
-def _fail(exc: BaseException) -> typer.Exit:
-    typer.echo(f"error: {redact(str(exc))}", err=True)
-    return typer.Exit(2)
+def _fail(exc: BaseException, as_json: bool = False) -> typer.Exit:
+    # Under --json the error is JSON on stdout ({"error": {"type", "message"}}), redacted.
+    from qdq.cli_common import fail
+
+    return fail(exc, as_json, code=2)
 
 
 def _print_json(obj: Any) -> None:
@@ -82,26 +86,32 @@ def _report_table(report, title: str = "resource report"):
     return t
 
 
-def _job_table(jobs: list, title: str = "qdq hardware jobs"):
-    from rich.table import Table
+def _job_table(jobs: list, title: str = "qdq hardware jobs", wide: bool = True):
+    """Jobs as a table (``wide=False``: fits the terminal, see below).
 
-    t = Table(title=title, header_style="bold")
-    t.add_column("id", no_wrap=True, min_width=16)
-    t.add_column("backend", no_wrap=True)
-    t.add_column("status", no_wrap=True)
-    t.add_column("provider id", overflow="fold")
-    t.add_column("shots", justify="right")
-    t.add_column("method", overflow="fold")
-    t.add_column("2q", justify="right")
-    t.add_column("fidelity", justify="right")
-    t.add_column("created", overflow="fold")
+    Narrow: one line per job, git-style short ids, no provider id, cells cut with "…";
+    ``qdq jobs list --wide`` (and pipes) show everything.
+    """
+    from qdq.cli_common import listing_row, listing_table, short_id, short_time
+
+    cols = [("id", "left"), ("backend", "left"), ("status", "left"), ("provider id", "left"),
+            ("shots", "right"), ("method", "left"), ("2q", "right"), ("fidelity", "right"),
+            ("created", "left")]
+    if not wide:
+        cols.remove(("provider id", "left"))
+        cols[cols.index(("fidelity", "right"))] = ("fid.", "right")
+    t = listing_table(title, cols, wide, flexible=("backend", "method", "provider id"))
     for job in jobs:
         d = job.to_dict()
         fid = d.get("estimated_fidelity")
-        t.add_row(d["id"], d["backend"], d["status"], str(d["provider_id"] or "—"),
-                  str(d["shots"]), str(d.get("method") or "—"),
-                  str(d.get("two_qubit_gates") if d.get("two_qubit_gates") is not None else "—"),
-                  "—" if fid is None else f"{fid:.3g}", str(d["created"])[:16])
+        two_q = d.get("two_qubit_gates")
+        cells = [short_id(d["id"], wide), str(d["backend"]), str(d["status"]),
+                 str(d["provider_id"] or "—"), str(d["shots"]), str(d.get("method") or "—"),
+                 "—" if two_q is None else str(two_q), "—" if fid is None else f"{fid:.3g}",
+                 short_time(d["created"], wide)]
+        if not wide:
+            del cells[3]
+        t.add_row(*listing_row(cells, wide))
     return t
 
 
@@ -198,7 +208,7 @@ def submit_command(
         result = job.result() if do_wait else None
         status = job.status()
     except QdqError as exc:
-        raise _fail(exc) from None
+        raise _fail(exc, as_json) from None
     out: dict[str, Any] = {"job": job.to_dict(), "resource_report":
                            job.resource_report.to_dict()}
     if result is not None:
@@ -217,12 +227,15 @@ def submit_command(
                       f"`qdq jobs fetch {job.id}`")
 
 
-@jobs_app.command("list")
+@jobs_app.command("list", cls=JsonErrorsCommand)
 def jobs_list(
     status: Annotated[str | None, typer.Option(help="Only this status.")] = None,
     backend: Annotated[str | None, typer.Option(help="Only this backend.")] = None,
     limit: Annotated[int, typer.Option(help="At most this many.")] = 100,
     refresh: Annotated[bool, typer.Option(help="Poll unfinished jobs first.")] = False,
+    wide: Annotated[bool, typer.Option("--wide", help="Full ids, provider ids, whole cells "
+                                       "(default: fit the terminal; pipes get everything).")
+                    ] = False,
     as_json: JsonOpt = False,
     store: StoreOpt = None,
 ) -> None:
@@ -233,19 +246,22 @@ def jobs_list(
         found = jobs(status=None if refresh else status, backend=backend, limit=limit,
                      store=store)
         if refresh:
-            for job in found:
+            for job in found:  # one unreachable job is marked, the others still listed
                 if job.stored_status not in FINAL_STATUSES and job.provider_id:
-                    job.status()
+                    job.poll()
             found = [j for j in found if status is None or j.stored_status == status]
     except QdqError as exc:
-        raise _fail(exc) from None
+        raise _fail(exc, as_json) from None
     if as_json:
         _print_json([j.to_dict() for j in found])
         return
-    _console().print(_job_table(found))
+    from qdq.cli_common import listing_console, wants_wide
+
+    wide = wants_wide(wide)
+    listing_console(wide).print(_job_table(found, wide=wide))
 
 
-@jobs_app.command("status")
+@jobs_app.command("status", cls=JsonErrorsCommand)
 def jobs_status(
     job_id: Annotated[str, typer.Argument(help="Local job id (qdq-…).")],
     as_json: JsonOpt = False,
@@ -258,7 +274,7 @@ def jobs_status(
         job = Job(job_id, store=store)
         job.status()
     except QdqError as exc:
-        raise _fail(exc) from None
+        raise _fail(exc, as_json) from None
     if as_json:
         _print_json({**job.to_dict(), "resource_report": job.resource_report.to_dict()})
         return
@@ -269,7 +285,7 @@ def jobs_status(
     console.print(_report_table(job.resource_report))
 
 
-@jobs_app.command("fetch")
+@jobs_app.command("fetch", cls=JsonErrorsCommand)
 def jobs_fetch(
     job_id: Annotated[str, typer.Argument(help="Local job id (qdq-…).")],
     out: Annotated[Path | None, typer.Option(help="Write <id>.json (and .png) here.")] = None,
@@ -297,7 +313,7 @@ def jobs_fetch(
             except ImportError:  # pragma: no cover - plotting ships with qdq
                 pass
     except QdqError as exc:
-        raise _fail(exc) from None
+        raise _fail(exc, as_json) from None
     if as_json:
         _print_json({"job": job.to_dict(), "summary": result.summary(), "files": files})
         return
@@ -307,7 +323,7 @@ def jobs_fetch(
         console.print(f"[dim]{k}:[/dim] {v}")
 
 
-@jobs_app.command("cancel")
+@jobs_app.command("cancel", cls=JsonErrorsCommand)
 def jobs_cancel(
     job_id: Annotated[str, typer.Argument(help="Local job id (qdq-…).")],
     as_json: JsonOpt = False,
@@ -320,14 +336,14 @@ def jobs_cancel(
         job = Job(job_id, store=store)
         status = job.cancel()
     except QdqError as exc:
-        raise _fail(exc) from None
+        raise _fail(exc, as_json) from None
     if as_json:
         _print_json(job.to_dict())
         return
     _console().print(f"job {job.id}: {status}")
 
 
-@jobs_app.command("recover")
+@jobs_app.command("recover", cls=JsonErrorsCommand)
 def jobs_recover(
     job_id: Annotated[str | None, typer.Argument(help="One job (default: every job left "
                                                  "'created' by a crash).")] = None,
@@ -343,7 +359,7 @@ def jobs_recover(
         found = [Job(job_id, store=store).recover()] if job_id else recover_jobs(
             store=store, older_than_s=older_than)
     except QdqError as exc:
-        raise _fail(exc) from None
+        raise _fail(exc, as_json) from None
     if as_json:
         _print_json([j.to_dict() for j in found])
         return
@@ -356,5 +372,5 @@ def register(app: typer.Typer) -> None:
     Args:
         app: The main ``qdq`` typer app.
     """
-    app.command("submit")(submit_command)
+    app.command("submit", cls=JsonErrorsCommand)(submit_command)
     app.add_typer(jobs_app, name="jobs")

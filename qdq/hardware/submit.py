@@ -61,7 +61,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from qdq.errors import BackendError, ParameterError, QdqError
+from qdq.errors import BackendError, ParameterError, QdqError, ResultError
 from qdq.hardware import runtime
 from qdq.hardware.transpile import (
     ResourceReport,
@@ -95,18 +95,17 @@ _LOCAL_BY_LOCAL_ID: dict[str, str] = {}
 def _check_shots(shots: Any) -> int:
     if isinstance(shots, bool) or not isinstance(shots, int) or shots < 1:
         raise ParameterError(
-            f"shots must be an integer >= 1, got {shots!r}; hardware always samples "
+            f"shots must be an integer >= 1, got {redact(repr(shots))}; hardware always samples "
             "(use qdq.run(spec, shots=None) for exact probabilities)"
         )
     return int(shots)
 
 
 def _check_seed(seed: Any) -> int | None:
-    if seed is None:
-        return None
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ParameterError(f"seed must be a non-negative int or None, got {seed!r}")
-    return int(seed)
+    # One rule for every seed qdq accepts (qdq.validate.check_seed).
+    from qdq.validate import check_seed
+
+    return check_seed(seed)
 
 
 def _dd_options(value: Any) -> dict[str, Any] | None:
@@ -118,7 +117,8 @@ def _dd_options(value: Any) -> dict[str, Any] | None:
         if value not in _DD_SEQUENCES:
             raise ParameterError(
                 f"dynamical_decoupling sequence must be one of {', '.join(_DD_SEQUENCES)}, "
-                f"got {value!r}; or pass True / False / a dict of DynamicalDecouplingOptions"
+                f"got {redact(repr(value))}; or pass True / False / a dict of "
+                "DynamicalDecouplingOptions"
             )
         return {"enable": True, "sequence_type": value}
     if isinstance(value, Mapping):
@@ -156,7 +156,8 @@ def _validate_options(primitive: str, options: dict[str, Any]) -> None:
         return
     except Exception as exc:
         raise ParameterError(
-            f"invalid error-suppression options {options!r} for the {primitive} sampler: "
+            f"invalid error-suppression options {redact(repr(options))} for the {primitive} "
+            "sampler: "
             f"{redact(str(exc)).splitlines()[0]} … see DynamicalDecouplingOptions / "
             "TwirlingOptions in qiskit_ibm_runtime"
         ) from None
@@ -379,7 +380,7 @@ def submit(spec: Any, backend: str, shots: int = 4000, *, mode: Any = "job",
     if isinstance(mode, str):
         if mode not in MODES:
             raise ParameterError(f"mode must be one of {', '.join(MODES)} (or an open "
-                                 f"Batch/Session), got {mode!r}")
+                                 f"Batch/Session), got {redact(repr(mode))}")
         mode_name = mode
     elif hasattr(mode, "_run") and hasattr(mode, "close"):
         mode_name = type(mode).__name__.lower()
@@ -399,7 +400,8 @@ def submit(spec: Any, backend: str, shots: int = 4000, *, mode: Any = "job",
         service = getattr(backend_obj, "service", None)
     if tw and tw.get("enable_measure") and _has_mid_circuit_measurement(isa):
         raise ParameterError(
-            f"twirling={twirling!r} twirls measurements, which the executor sampler cannot do "
+            f"twirling={redact(repr(twirling))} twirls measurements, which the executor "
+            "sampler cannot do "
             "for circuits with mid-circuit measurements and resets (imaginary-time ancillas);"
             " use twirling={'enable_gates': True} (gate twirling only)"
         )
@@ -490,6 +492,7 @@ class Job:
         self._row = self._store.get_job(local_id)
         self._provider_job: Any = None
         self._service: Any = None
+        self._poll_error: str | None = None
 
     # ------------------------------------------------------------------ attributes
     @classmethod
@@ -499,6 +502,7 @@ class Job:
         job._row = row
         job._provider_job = None
         job._service = None
+        job._poll_error = None
         return job
 
     @property
@@ -555,12 +559,23 @@ class Job:
         """The submitted ISA circuit (decoded from the store)."""
         return _qpy_loads(self._row["spec"]["isa_qpy"])
 
+    @property
+    def poll_error(self) -> str | None:
+        """Why the last :meth:`poll` could not reach the provider (``None`` if it could)."""
+        return self._poll_error
+
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe summary (no circuit, no result arrays)."""
+        """A JSON-safe summary (no circuit, no result arrays).
+
+        ``status`` is the stored status, or ``"unreachable: <reason>"`` after a failed
+        :meth:`poll` (``poll_error`` then holds the reason).
+        """
         rep = self.params.get("resource_report") or {}
+        status = self.stored_status if self._poll_error is None \
+            else f"unreachable: {self._poll_error}"
         return {
             "id": self.id, "provider_id": self.provider_id, "backend": self.backend,
-            "status": self.stored_status, "created": self.created,
+            "status": status, "poll_error": self._poll_error, "created": self.created,
             "updated": self._row.get("updated"), "shots": self.shots,
             "mode": self.params.get("mode"), "primitive": self.params.get("primitive"),
             "method": (self._row.get("spec") or {}).get("method"),
@@ -669,6 +684,25 @@ class Job:
             self._reload()
         return new
 
+    def poll(self) -> str:
+        """Like :meth:`status`, but trouble reaching the provider does not raise.
+
+        Meant for listings: one unreachable job must not hide the others.
+
+        Returns:
+            The status, or ``"unreachable: <short reason>"`` if polling failed (the
+            stored status is left as it was; the reason is also in :attr:`poll_error`).
+        """
+        self._poll_error = None
+        try:
+            return self.status()
+        except Exception as exc:  # noqa: BLE001 - any failure of one job is reported, not raised
+            text = redact(str(exc)).strip().splitlines()
+            reason = text[0] if text else type(exc).__name__
+            self._poll_error = reason if len(reason) <= 80 else reason[:79] + "…"
+            logger.info("job %s: polling failed: %s", self.id, redact(str(exc)))
+            return f"unreachable: {self._poll_error}"
+
     def result(self, timeout: float | None = None) -> Any:
         """Fetch, decode (postselecting on ancillas) and cache the job's :class:`~qdq.Result`.
 
@@ -690,7 +724,14 @@ class Job:
 
         row = self._reload()
         if row.get("result") is not None:
-            return Result.from_dict(row["result"])
+            try:
+                return Result.from_dict(row["result"])
+            except ResultError as exc:
+                raise ResultError(
+                    f"the cached result of job {self.id} in qdq store "
+                    f"{str(self._store.path)!r} is damaged ({exc}); the provider may still "
+                    f"hold it (provider id {self.provider_id}): submit the job again if not"
+                ) from None
         if row["status"] == "cancelled":
             raise BackendError(f"job {self.id} was cancelled; nothing to fetch")
         if row.get("provider_job_id") is None:

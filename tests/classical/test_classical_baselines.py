@@ -67,7 +67,7 @@ def test_grid_argmin_equals_numpy_argmin(shape):
 
 
 def test_grid_argmin_on_a_problem_grid(problems):
-    # DESIGN.md grid: x_j = low + j h, h = (high - low)/N.
+    # docs/conventions.md grid: x_j = low + j h, h = (high - low)/N.
     N = 64
     pts = tuple(-5.12 + np.arange(N) * (10.24 / N) for _ in range(2))
     X, Y = np.meshgrid(*pts, indexing="ij")

@@ -306,3 +306,102 @@ def test_qdq_compare_is_callable_and_a_package_in_a_fresh_interpreter():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=120)
     assert out.returncode == 0, out.stderr
+
+
+# ----------------------------------------------------------------- orphaned workers
+
+_POOL_PARENT = """
+import os, sys, time
+from pathlib import Path
+from qdq.compare.suite import make_executor
+
+out = Path(sys.argv[1])
+busy = sys.argv[2] == "busy"
+
+def task(i):
+    (out / f"w{i}.tmp").write_text(str(os.getpid()))
+    os.replace(out / f"w{i}.tmp", out / f"w{i}.pid")
+    if busy:
+        time.sleep(120)
+    else:
+        time.sleep(0.5)  # so that both workers take one task each
+    return i
+
+ex, close = make_executor("process", 2)
+futures = [ex.submit(task, i) for i in range(2)]
+time.sleep(300)
+"""
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (orphans may stay unreaped in a container)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            state = fh.read().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    except OSError:  # pragma: no cover - no /proc
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+    return state != "Z"
+
+
+@pytest.mark.parametrize("state", ["busy", "idle"])
+def test_workers_exit_when_the_parent_is_killed(tmp_path, state):
+    parent = subprocess.Popen([sys.executable, "-c", _POOL_PARENT, str(tmp_path), state],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    pids: list[int] = []
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(pids) < 2:
+            assert parent.poll() is None, parent.stderr.read().decode()
+            pids = [int(p.read_text()) for p in sorted(tmp_path.glob("w*.pid"))]
+            time.sleep(0.05)
+        assert len(pids) == 2 and parent.pid not in pids
+        if state == "idle":
+            time.sleep(1.0)  # both tasks finished: the workers wait for work
+        assert all(_running(pid) for pid in pids)
+    finally:
+        parent.kill()  # SIGKILL: no cleanup code of the parent runs
+        parent.wait(timeout=30)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(_running(pid) for pid in pids):
+        time.sleep(0.05)
+    left = [pid for pid in pids if _running(pid)]
+    for pid in left:  # do not leave them behind if the assertion fails
+        os.kill(pid, signal.SIGKILL)
+    assert not left, f"workers {left} outlived their parent"
+
+
+def test_worker_start_arms_the_parent_death_signal():
+    if not sys.platform.startswith("linux"):
+        pytest.skip("prctl is Linux-only")
+    code = (
+        "import ctypes, os\n"
+        "from qdq.compare.suite import worker_start\n"
+        "worker_start(os.getppid())\n"
+        "libc = ctypes.CDLL(None)\n"
+        "sig = ctypes.c_int(0)\n"
+        "libc.prctl(2, ctypes.byref(sig), 0, 0, 0)\n"  # 2 = PR_GET_PDEATHSIG
+        "print(sig.value, os.environ['OPENBLAS_NUM_THREADS'])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60, check=True).stdout.split()
+    assert out == [str(int(signal.SIGKILL)), "1"]
+
+
+def test_process_pool_never_has_more_workers_than_tasks(monkeypatch, sphere):
+    seen: list[int] = []
+    real = suite_mod.make_executor
+
+    def spy(executor, workers):
+        seen.append(workers)
+        return real(executor, workers)
+
+    monkeypatch.setattr(suite_mod, "make_executor", spy)
+    suite_mod.compare(sphere, methods=["random"], repeats=1,
+                      budget=10, executor="thread", workers=8, progress=False)
+    assert seen == [2]  # two tasks: the random cell and the grid-argmin baseline
