@@ -19,6 +19,7 @@ import importlib
 from qdq.errors import BackendError
 from qdq.evolution import EvolutionSpec
 from qdq.results import Result
+from qdq.validate import check_finite_distribution, check_seed, check_shots
 
 #: Engine name -> "module:function". Each function takes ``(spec, *, shots, seed, **opts)``.
 ENGINES: dict[str, str] = {
@@ -60,11 +61,18 @@ def run(spec: EvolutionSpec, backend: str = "emulator", *, shots: int | None = N
         A :class:`~qdq.Result`.
 
     Raises:
-        BackendError: Unknown or unavailable backend.
+        BackendError: Unknown or unavailable backend, or non-finite output.
+        ParameterError: ``shots`` not ``None``/an integer ``>= 1``, or ``seed`` not
+            ``None``/an integer ``>= 0``.
     """
+    shots, seed = check_shots(shots), check_seed(seed)
     if not isinstance(spec, EvolutionSpec) and hasattr(spec, "run"):
         return spec.run(backend=backend, shots=shots, seed=seed, **options)
-    return _engine(backend)(spec, shots=shots, seed=seed, **options)
+    result = _engine(backend)(spec, shots=shots, seed=seed, **options)
+    # No engine may report a NaN distribution as a success.
+    check_finite_distribution(result.probabilities, f"backend {backend!r}",
+                              "reduce D, time/steps or the objective's scale")
+    return result
 
 
 def build_circuit(spec: EvolutionSpec, **options):

@@ -30,12 +30,12 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import itertools
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from qdq.errors import ParameterError
+from qdq.errors import ParameterError, ResourceError
 from qdq.hamiltonian import Hamiltonian, check_positive
 from qdq.problem import Problem
 from qdq.states import describe_initial, resolve_initial
@@ -46,26 +46,90 @@ _W0 = 1.0 - 2.0 * _W1
 Weight = Callable[[float], float] | float
 
 
-@dataclass(frozen=True)
+#: Formulas with at most this many factors are built eagerly as a tuple (weights validated at
+#: once); longer ones are streamed, so memory stays O(1) in the number of steps.
+EAGER_FACTORS = 1 << 16
+#: ``ProductFormula.steps`` refuses to materialize more factors than this (use iteration).
+MAX_MATERIALIZED = 1 << 22
+
+
 class ProductFormula:
     """A product-formula sequence: plain data shared by every interpreter.
 
+    Short formulas hold their factors as a tuple; long ones (more than
+    :data:`EAGER_FACTORS`) hold a *source*, a callable returning a fresh iterator, so a
+    billion steps cost no memory. Iterate the formula (``for term, c in formula``) to
+    stream it; :attr:`steps` materializes the tuple for small formulas.
+
     Attributes:
         kind: ``"real"`` (factors ``e^{−icX}``) or ``"imaginary"`` (``e^{−cX}``).
-        steps: ``((term, c), …)`` in application order (first applied first).
         order: The formula's order (2 and 4 end each step inside a merged potential factor).
+        size_hint: Number of factors (exact for tuples; an upper bound for streams, whose
+            zero factors are dropped as they are met).
+
+    Example:
+        >>> f = ProductFormula("real", (("potential", 0.5), ("kinetic", 1.0)), 1)
+        >>> list(f), len(f.steps), f.counts()
+        ([('potential', 0.5), ('kinetic', 1.0)], 2, {'potential': 1, 'kinetic': 1})
     """
 
-    kind: str
-    steps: tuple[tuple[str, float], ...]
-    order: int = 1
+    __slots__ = ("kind", "order", "size_hint", "_steps", "_source")
+
+    def __init__(self, kind: str, steps=None, order: int = 1, *,
+                 source: Callable[[], Iterator[tuple[str, float]]] | None = None,
+                 size_hint: int | None = None):
+        if (steps is None) == (source is None):
+            raise ParameterError("ProductFormula needs exactly one of steps= or source=")
+        self.kind = kind
+        self.order = order
+        self._steps = None if steps is None else tuple(steps)
+        self._source = source
+        self.size_hint = len(self._steps) if self._steps is not None else int(size_hint or 0)
+
+    @property
+    def streamed(self) -> bool:
+        """Whether the factors are generated on demand rather than stored."""
+        return self._steps is None
+
+    def __iter__(self) -> Iterator[tuple[str, float]]:
+        return iter(self._steps) if self._steps is not None else self._source()
+
+    @property
+    def steps(self) -> tuple[tuple[str, float], ...]:
+        """``((term, c), …)`` in application order (first applied first).
+
+        Raises:
+            ResourceError: For a streamed formula of more than :data:`MAX_MATERIALIZED`
+                factors (iterate it instead).
+        """
+        if self._steps is not None:
+            return self._steps
+        if self.size_hint > MAX_MATERIALIZED:
+            raise ResourceError(
+                f"this product formula has up to {self.size_hint:,} factors; materializing "
+                f"more than {MAX_MATERIALIZED:,} as a tuple is refused — iterate it "
+                "(`for term, c in formula`) instead"
+            )
+        return tuple(self._source())
 
     def counts(self) -> dict[str, int]:
-        """Number of potential and kinetic factors."""
+        """Number of potential and kinetic factors (streams are counted, not stored)."""
         out = {"potential": 0, "kinetic": 0}
-        for term, _ in self.steps:
+        for term, _ in self:
             out[term] += 1
         return out
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, ProductFormula):
+            return NotImplemented
+        return (self.kind, self.order) == (other.kind, other.order) and all(
+            a == b for a, b in itertools.zip_longest(self, other))
+
+    __hash__ = None  # type: ignore[assignment]  # mutable-looking, compared by content
+
+    def __repr__(self) -> str:
+        body = f"<stream of <= {self.size_hint} factors>" if self.streamed else repr(self._steps)
+        return f"ProductFormula(kind={self.kind!r}, steps={body}, order={self.order})"
 
 
 def merge_adjacent(steps: list[tuple[str, float]]) -> list[tuple[str, float]]:
@@ -134,35 +198,65 @@ def evaluate_weight(fn: Callable[[float], float], t: float, name: str) -> float:
     return v
 
 
+def factors_per_step(order: int) -> int:
+    """Upper bound on the merged factors one step adds (order 1: 2, order 2: 2, order 4: 6)."""
+    return 6 if order == 4 else 2
+
+
+def iter_strang(a: Callable[[float], float], b: Callable[[float], float], time: float,
+                steps: int, order: int) -> Iterator[tuple[str, float]]:
+    """Stream the merged sequence for weights ``a`` (kinetic), ``b`` (potential).
+
+    Factors are produced step by step and merged on the fly (one factor of lookahead), in
+    exactly the arithmetic order of :func:`merge_adjacent` on the full list, so streaming
+    and materializing give bit-identical coefficients with O(1) memory.
+
+    Example:
+        >>> list(iter_strang(lambda t: 1.0, lambda t: 2.0, 1.0, 2, 2))
+        [('potential', 0.5), ('kinetic', 0.5), ('potential', 1.0), ('kinetic', 0.5), \
+('potential', 0.5)]
+    """
+    dt = time / steps
+    aw = lambda t: evaluate_weight(a, t, "kinetic_weight")  # noqa: E731
+    bw = lambda t: evaluate_weight(b, t, "potential_weight")  # noqa: E731
+
+    def s2(t0: float, h: float):
+        tm = t0 + h / 2
+        bm = bw(tm)
+        return (("potential", bm * h / 2), ("kinetic", aw(tm) * h), ("potential", bm * h / 2))
+
+    pending: tuple[str, float] | None = None
+    for k in range(steps):
+        t = k * dt
+        if order == 1:
+            raw: tuple = (("potential", bw(t) * dt), ("kinetic", aw(t) * dt))
+        elif order == 2:
+            raw = s2(t, dt)
+        else:
+            raw = (s2(t, _W1 * dt) + s2(t + _W1 * dt, _W0 * dt)
+                   + s2(t + (_W1 + _W0) * dt, _W1 * dt))
+        for term, c in raw:
+            if c == 0.0:
+                continue
+            if pending is not None and pending[0] == term:
+                pending = (term, pending[1] + c)
+            else:
+                if pending is not None:
+                    yield pending
+                pending = (term, c)
+    if pending is not None:
+        yield pending
+
+
 def strang_sequence(a: Callable[[float], float], b: Callable[[float], float], time: float,
                     steps: int, order: int) -> list[tuple[str, float]]:
-    """The unmerged-then-merged sequence for weights ``a`` (kinetic), ``b`` (potential).
+    """The merged sequence for weights ``a`` (kinetic), ``b`` (potential), as a list.
 
     Example:
         >>> strang_sequence(lambda t: 1.0, lambda t: 2.0, 1.0, 1, 1)
         [('potential', 2.0), ('kinetic', 1.0)]
     """
-    dt = time / steps
-    seq: list[tuple[str, float]] = []
-    aw = lambda t: evaluate_weight(a, t, "kinetic_weight")  # noqa: E731
-    bw = lambda t: evaluate_weight(b, t, "potential_weight")  # noqa: E731
-
-    def s2(t0: float, h: float) -> None:
-        tm = t0 + h / 2
-        bm = bw(tm)
-        seq.extend([("potential", bm * h / 2), ("kinetic", aw(tm) * h), ("potential", bm * h / 2)])
-
-    for k in range(steps):
-        t = k * dt
-        if order == 1:
-            seq.extend([("potential", bw(t) * dt), ("kinetic", aw(t) * dt)])
-        elif order == 2:
-            s2(t, dt)
-        else:
-            s2(t, _W1 * dt)
-            s2(t + _W1 * dt, _W0 * dt)
-            s2(t + (_W1 + _W0) * dt, _W1 * dt)
-    return merge_adjacent(seq)
+    return list(iter_strang(a, b, time, steps, order))
 
 
 class EvolutionSpec:
@@ -217,10 +311,19 @@ class EvolutionSpec:
         return one, one
 
     def product_formula(self) -> ProductFormula:
-        """The product-formula sequence (plain data)."""
+        """The product-formula sequence (plain data).
+
+        Up to :data:`EAGER_FACTORS` factors it is built (and every weight validated) now;
+        beyond, it is a stream generated on each iteration, O(1) in memory.
+        """
         a, b = self.weights()
-        return ProductFormula(self.kind, tuple(strang_sequence(a, b, self.time, self.steps,
+        hint = self.steps * factors_per_step(self.order) + 1
+        if hint <= EAGER_FACTORS:
+            return ProductFormula(self.kind, tuple(iter_strang(a, b, self.time, self.steps,
                                                                self.order)), self.order)
+        time, steps, order = self.time, self.steps, self.order
+        return ProductFormula(self.kind, order=order, size_hint=hint,
+                              source=lambda: iter_strang(a, b, time, steps, order))
 
     def to_dict(self) -> dict:
         """JSON-safe description of the spec."""

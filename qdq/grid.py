@@ -78,6 +78,24 @@ def _normalize_qubits(qubits, dims: int) -> tuple[int, ...]:
     return tuple(qs)
 
 
+def _check_resolution(bounds, qubits) -> None:
+    """Refuse boxes whose spacing or momenta are not representable (would give NaN/inf).
+
+    ``h = L/N`` must be a normal float and ``k_max² = (π/h)²`` finite, else the kinetic
+    term ``D|k|²`` overflows and every phase built from it is NaN.
+    """
+    for d, ((low, high), q) in enumerate(zip(bounds, qubits, strict=True)):
+        length = high - low
+        h = length / float(1 << q) if q < 1024 else 0.0
+        if not np.isfinite(length) or h < np.finfo(float).tiny or not np.isfinite(
+                (np.pi / h) ** 2 if h > 0 else np.inf):
+            raise ProblemError(
+                f"bounds[{d}] = {(low, high)!r} with {q} qubits gives grid spacing "
+                f"h = {length:g}/2^{q}, whose momenta (π/h)² are not representable; "
+                "use a box of moderate width (e.g. 1e-100 < high − low < 1e100) or fewer qubits"
+            )
+
+
 def available_memory_bytes() -> int:
     """Return the memory currently available to this process, in bytes (best effort)."""
     try:
@@ -139,10 +157,13 @@ class Grid:
         object.__setattr__(self, "bounds", b)
         object.__setattr__(self, "qubits", q)
         if self.num_qubits > MAX_QUBITS:
+            # Integer arithmetic: 2.0**n overflows a float for n > 1023.
             raise ResourceError(
-                f"{self.num_qubits} qubits need a {16 * 2.0**self.num_qubits / 2**30:.0f} GiB "
-                f"state vector; at most {MAX_QUBITS} are supported — use fewer qubits"
+                f"{self.num_qubits} qubits need a state vector of 2^{self.num_qubits} "
+                f"amplitudes (2^{self.num_qubits - 26} GiB); at most {MAX_QUBITS} qubits are "
+                f"supported, got qubits={list(self.qubits)} — use fewer qubits"
             )
+        _check_resolution(self.bounds, self.qubits)
         check_memory(16 * self.size * 3, f"a {self.num_qubits}-qubit state vector (x3 workspace)")
 
     @property

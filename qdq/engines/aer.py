@@ -8,8 +8,10 @@
   accepted fraction is reported as ``success_probability``.
 * Imaginary time: ``shots=None`` simulates the probabilistic blocks factor by factor
   (:func:`run_imaginary_exact`: exact ``P_success``, memory ``O(2^{n+a})``); ``shots=int``
-  runs the whole circuit with mid-circuit ancilla measurements into ``post`` (count keys
-  ``"post m"``, so a shot is kept iff the bits above the grid bits are all 0).
+  on a noiseless simulator samples that exact law (:func:`sample_imaginary_exact`:
+  ``Binomial(shots, P_success)`` accepted shots, then multinomial outcomes); with a noise
+  model it runs the whole circuit with mid-circuit ancilla measurements into ``post``
+  (count keys ``"post m"``, so a shot is kept iff the bits above the grid bits are all 0).
 
 Example:
     >>> import qdq
@@ -25,9 +27,10 @@ import time as _time
 
 import numpy as np
 
-from qdq.errors import BackendError, ParameterError, PostselectionError
+from qdq.errors import BackendError, PostselectionError
 from qdq.evolution import EvolutionSpec
 from qdq.results import Result
+from qdq.validate import check_seed, check_shots
 
 #: Imaginary-time success probabilities below this are refused (PostselectionError).
 SUCCESS_FLOOR = 1e-300
@@ -167,15 +170,91 @@ def run_imaginary_exact(spec: EvolutionSpec, *, seed: int | None = None, device:
     )
 
 
+#: Simulator options that make a run noisy (or otherwise not an exact statevector model).
+NOISY_OPTIONS = ("noise_model",)
+
+
+def is_noiseless(sim_options: dict) -> bool:
+    """Whether an ``AerSimulator`` with these options samples the exact (noiseless) model.
+
+    Example:
+        >>> is_noiseless({}), is_noiseless({"noise_model": object()})
+        (True, False)
+    """
+    return all(sim_options.get(k) is None for k in NOISY_OPTIONS) and \
+        sim_options.get("method", "statevector") in ("statevector", "automatic")
+
+
+def sample_imaginary_exact(spec: EvolutionSpec, shots: int, *, seed: int | None = None,
+                           device: str = "CPU", swap_free: bool = True,
+                           **sim_options) -> Result:
+    r"""Shots of the postselected imaginary-time circuit, sampled from its exact law.
+
+    On a noiseless simulator each shot of the mid-circuit circuit is accepted
+    independently with probability ``P_success`` and, if accepted, lands on grid point
+    ``j`` with the postselected probability ``p_j``. So the accepted count is
+    ``A ~ Binomial(shots, P_success)`` and the accepted outcomes ``~ Multinomial(A, p)``:
+    the same distribution as simulating every shot, at the cost of one exact run
+    (:func:`run_imaginary_exact`) instead of ``shots`` mid-circuit trajectories.
+
+    Returns:
+        A :class:`~qdq.Result` reported like the mid-circuit path (``shots``,
+        ``success_probability = A/shots``, ``extra["accepted_shots"]``, ``post_bits``,
+        ``ancillas``) plus ``extra["mode"] = "exact-sampled"`` and the exact
+        ``extra["exact_success_probability"]``.
+
+    Raises:
+        PostselectionError: If no shot is accepted.
+
+    Example:
+        >>> import qdq
+        >>> p = qdq.Problem("x**2", bounds=[(-2, 2)], qubits=3)
+        >>> spec = qdq.ImaginaryTime(qdq.Hamiltonian(p, D=0.5), time=1.0, steps=2)
+        >>> r = sample_imaginary_exact(spec, 1000, seed=1)
+        >>> r.shots, r.extra["accepted_shots"] == round(r.success_probability * 1000)
+        (1000, True)
+    """
+    from qdq.circuits.imaginary import count_blocks
+
+    exact = run_imaginary_exact(spec, seed=seed, device=device, swap_free=swap_free,
+                                **sim_options)
+    t0 = _time.perf_counter()
+    rng = np.random.default_rng(seed)
+    p_success = exact.success_probability
+    accepted = int(rng.binomial(int(shots), p_success))
+    if accepted == 0:
+        raise PostselectionError(
+            f"no shot of {shots} survived postselection (P_success = {p_success:.3g}); "
+            "use more shots or shots=None"
+        )
+    probs = exact.probabilities.reshape(-1)
+    probs = np.clip(probs, 0, None) / np.clip(probs, 0, None).sum()
+    counts = rng.multinomial(accepted, probs).reshape(exact.probabilities.shape)
+    extra = dict(exact.extra)
+    extra.update({"accepted_shots": accepted, "post_bits": int(count_blocks(spec)),
+                  "ancillas": "reuse", "mode": "exact-sampled",
+                  "exact_success_probability": p_success})
+    timing = dict(exact.timing)
+    timing["sample"] = _time.perf_counter() - t0
+    return Result(
+        method=spec.method, backend="aer", grid=spec.grid, values=spec.problem.values,
+        D=spec.final_D, probabilities=counts / accepted, statevector=None,
+        success_probability=accepted / int(shots), shots=int(shots),
+        problem=spec.problem.to_dict(), spec=spec.to_dict(), timing=timing, extra=extra,
+    )
+
+
 def run_aer(spec: EvolutionSpec, *, shots: int | None = None, seed: int | None = None,
             device: str = "CPU", swap_free: bool = True, ancillas: str = "reuse",
             **sim_options) -> Result:
     """Build the spec's circuit and run it on Aer.
 
     Imaginary-time specs: exact mode runs :func:`run_imaginary_exact` (block by block);
-    shots mode runs the whole probabilistic circuit
-    (:func:`qdq.circuits.imaginary.build_imaginary_circuit`) and keeps the shots whose
-    ``post`` bits are all 0.
+    shots mode on a noiseless simulator samples the exact postselected law
+    (:func:`sample_imaginary_exact`: same distribution, seconds instead of minutes); with a
+    ``noise_model`` (or ``ancillas="fresh"``) it runs the whole probabilistic circuit
+    (:func:`qdq.circuits.imaginary.build_imaginary_circuit`) shot by shot and keeps the
+    shots whose ``post`` bits are all 0.
 
     Args:
         spec: The evolution spec.
@@ -191,12 +270,14 @@ def run_aer(spec: EvolutionSpec, *, shots: int | None = None, seed: int | None =
 
     from qdq.circuits.trotter import build_circuit
 
-    if shots is not None and (isinstance(shots, bool) or int(shots) != shots or shots < 1):
-        raise ParameterError(f"shots must be None (exact) or an integer >= 1, got {shots!r}")
+    shots, seed = check_shots(shots), check_seed(seed)
     imaginary = spec.kind == "imaginary"
     if imaginary and shots is None:
         return run_imaginary_exact(spec, seed=seed, device=device, swap_free=swap_free,
                                    **sim_options)
+    if imaginary and ancillas == "reuse" and is_noiseless(sim_options):
+        return sample_imaginary_exact(spec, shots, seed=seed, device=device,
+                                      swap_free=swap_free, **sim_options)
     t0 = _time.perf_counter()
     if imaginary:
         from qdq.circuits.imaginary import build_imaginary_circuit

@@ -10,7 +10,12 @@ exactly like the probabilistic circuit blocks; the state is renormalized after e
 factor and ``log P_success = Σ log ‖F_j ψ_{j−1}‖²`` accumulated, so the reported
 success probability is the one the postselected circuit has.
 
-No Qiskit is imported here. Example:
+Memory is bounded and declared (:func:`peak_bytes`): the state (16 B per amplitude), the
+FFT's line buffer and plan (≤ 32 B), phase tables only while they fit :data:`CACHE_BYTES`;
+otherwise phases are computed block by block into small buffers. The product formula is
+streamed, so the number of steps costs time, not memory. No Qiskit is imported here.
+
+Example:
     >>> import qdq
     >>> p = qdq.Problem("x**2", bounds=[(-4, 4)], qubits=6)
     >>> r = qdq.run(qdq.RealTime(qdq.Hamiltonian(p, D=0.5), time=1.0, steps=20),
@@ -21,6 +26,10 @@ No Qiskit is imported here. Example:
 
 from __future__ import annotations
 
+import collections
+import itertools
+import math
+import sys
 import time as _time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,10 +39,31 @@ import scipy.fft as sfft
 
 from qdq.errors import ParameterError, PostselectionError
 from qdq.evolution import EvolutionSpec, ProductFormula
+from qdq.grid import check_memory
 from qdq.results import Result
+from qdq.validate import check_finite_distribution, check_seed, check_shots
 
 #: Below this log success probability (natural log) imaginary-time results are refused.
 LOG_SUCCESS_FLOOR = np.log(1e-300)
+#: Phase tables (one full-grid array per distinct factor) are cached only within this budget.
+CACHE_BYTES = 32 << 20
+#: At most this many distinct factors are cached (constant-weight formulas have <= 8).
+CACHE_ENTRIES = 16
+#: Elements per block when phases are computed on the fly.
+BLOCK = 1 << 16
+#: Worst-case peak bytes per amplitude of a run, excluding the bounded cache: the state
+#: (16), scipy.fft's line buffer (<= 16) and its plan's twiddles (<= 16).
+PEAK_BYTES_PER_AMP = 48
+#: Extra bytes per amplitude while an observation (``observe_every``) is computed: a copy
+#: of the state (16) and :meth:`~qdq.Hamiltonian.energy`'s momentum-space temporaries (48).
+OBSERVE_BYTES_PER_AMP = 64
+#: Fixed overhead: block buffers and small per-axis tables.
+FIXED_BYTES = 8 * BLOCK * 16
+#: A progress bar is shown (in a terminal) when factors × grid points exceed this.
+PROGRESS_WORK = 5e8
+#: A product formula whose first this many factors hold more than CACHE_ENTRIES distinct
+#: coefficients is treated as time-dependent (separable kinetic phases, no tables).
+PREFIX_FACTORS = 1 << 12
 
 
 @dataclass
@@ -43,6 +73,7 @@ class Evolution:
     psi: np.ndarray
     log_success: float = 0.0
     trace: dict = field(default_factory=dict)
+    counts: dict = field(default_factory=dict)
 
 
 def imaginary_potential_shift(problem) -> float:
@@ -62,122 +93,336 @@ def imaginary_potential_shift(problem) -> float:
     return float(sum(np.min(t.values) for t in problem.terms))
 
 
+# --------------------------------------------------------------------------- memory model
+def _fft_bytes(shape: tuple[int, ...], workers: int | None) -> int:
+    """scipy.fft's (pocketfft) transient line buffer plus its cached plans, in bytes.
+
+    Measured on scipy 1.17: a 1-D transform of N points holds a 16N-byte buffer and a
+    16N-byte plan; an axis of length N_d with other lines holds up to 4 lines per thread.
+    """
+    n = math.prod(shape)
+    threads = max(1, int(workers or 1))
+    scratch = max(16 * nd * (1 if n == nd else 4 * threads) for nd in shape)
+    plans = 16 * sum(set(shape))
+    return min(scratch, 32 * n * threads) + plans
+
+
+def peak_bytes(spec: EvolutionSpec, *, observe: bool = False, workers: int | None = None,
+               shots: int | None = None) -> int:
+    """Declared peak bytes a run of ``spec`` allocates (beyond the problem's own arrays).
+
+    ``16 N`` for the state, scipy.fft's buffer and plans (``≤ 32 N``; see
+    :data:`PEAK_BYTES_PER_AMP`), phase tables bounded by :data:`CACHE_BYTES`, block
+    buffers, and :data:`OBSERVE_BYTES_PER_AMP` while observing. Measured peaks stay below
+    it (``tests/engines/test_emulator_memory.py``).
+
+    Example:
+        >>> import qdq
+        >>> p = qdq.Problem("x**2", bounds=[(-1, 1)], qubits=20)
+        >>> b = peak_bytes(qdq.RealTime(qdq.Hamiltonian(p, D=0.5)))
+        >>> (b - CACHE_BYTES - FIXED_BYTES) // p.grid.size    # bytes per amplitude
+        48
+    """
+    shape = spec.grid.shape
+    n = spec.grid.size
+    run = 16 * n + _fft_bytes(shape, workers)
+    if observe:
+        run += OBSERVE_BYTES_PER_AMP * n
+    # After the evolution: the state, the plans, probabilities and (shots) sampling arrays.
+    # (+8 N for the Result's metric temporaries, e.g. |ζ| in the global-min mask).
+    final = 16 * n + 16 * sum(set(shape)) + 8 * n * (5 if shots is not None else 2)
+    return max(run, final) + CACHE_BYTES + FIXED_BYTES
+
+
+def check_run_memory(spec: EvolutionSpec, **kwargs) -> int:
+    """Refuse (``ResourceError``) a run whose :func:`peak_bytes` exceeds available memory.
+
+    Example:
+        >>> import qdq
+        >>> p = qdq.Problem("x**2", bounds=[(-1, 1)], qubits=4)
+        >>> check_run_memory(qdq.RealTime(qdq.Hamiltonian(p, D=0.5))) > 0
+        True
+    """
+    need = peak_bytes(spec, **kwargs)
+    check_memory(need, f"the emulator's {spec.grid.num_qubits}-qubit {spec.method} run "
+                       f"(peak ~{PEAK_BYTES_PER_AMP} B per amplitude)")
+    return need
+
+
+# --------------------------------------------------------------------------- grid blocks
+def _blocks(shape: tuple[int, ...]) -> list[tuple]:
+    """Index tuples of contiguous C-order blocks of at most ``BLOCK`` elements."""
+    s, inner = len(shape) - 1, 1
+    while s > 0 and inner * shape[s] <= BLOCK:
+        inner *= shape[s]
+        s -= 1
+    step = max(1, BLOCK // inner)
+    return [prefix + (slice(a, min(a + step, shape[s])),)
+            for prefix in np.ndindex(*shape[:s]) for a in range(0, shape[s], step)]
+
+
+class _ArrayDiag:
+    """A grid-shaped diagonal given as an array, optionally shifted (``arr − shift``)."""
+
+    def __init__(self, arr: np.ndarray, shift: float | None = None):
+        self.arr, self.shift = arr, shift
+        hi = float(np.max(arr))
+        # max|arr| without an |arr| temporary the size of the grid.
+        self.max_abs = max(hi, -float(np.min(arr))) if shift is None else hi - shift
+
+    def block(self, idx: tuple) -> np.ndarray:
+        b = self.arr[idx]
+        return b if self.shift is None else b - self.shift
+
+
+class _SumDiag:
+    """``D·Σ_d k_d²`` evaluated per block, bit for bit as ``D * Grid.k_squared``."""
+
+    def __init__(self, D: float, momenta: tuple[np.ndarray, ...]):
+        self.D = D
+        self.momenta = momenta
+        # Long axes are squared per block: a 1-D grid would otherwise hold 8 B/amplitude.
+        self.k2 = tuple(k**2 if len(k) <= BLOCK else None for k in momenta)
+        self.ndim = len(momenta)
+        self.max_abs = D * float(sum(np.max(np.abs(k)) ** 2 for k in momenta))
+
+    def _sq(self, d: int, sel) -> np.ndarray:
+        k2 = self.k2[d]
+        return k2[sel] if k2 is not None else self.momenta[d][sel] ** 2
+
+    def block(self, idx: tuple) -> np.ndarray:
+        s = len(idx) - 1
+        sl = idx[s]
+        tail = self.ndim - s - 1
+        shape = (sl.stop - sl.start, *(len(k) for k in self.momenta[s + 1:]))
+        z = np.zeros(shape)
+        for d in range(self.ndim):
+            if d < s:
+                z = z + self._sq(d, idx[d])
+            elif d == s:
+                z = z + self._sq(d, sl).reshape((-1,) + (1,) * tail)
+            else:
+                z = z + self.k2[d].reshape((-1,) + (1,) * (self.ndim - d - 1))
+        return self.D * z
+
+
+def _fill_phase(out: np.ndarray, base: np.ndarray, c: float, imaginary: bool) -> None:
+    # cos/sin of a real angle equals np.exp(-1j*c*base) bit for bit, and is cheaper.
+    if imaginary:
+        np.multiply(base, -c, out=out)
+        np.exp(out, out=out)
+    else:
+        theta = base * -c
+        np.cos(theta, out=out.real)
+        np.sin(theta, out=out.imag)
+
+
+def _check_angle(term: str, c: float, diag, imaginary: bool, where: str) -> None:
+    # NaN phases come from overflow: c·max|X| = inf makes cos/sin/exp NaN (or 0·inf).
+    if not math.isfinite(c):
+        raise ParameterError(
+            f"{term} factor coefficient c = {c!r} at {where} is not finite; time/steps "
+            "or a schedule weight overflowed — use finite, moderate values"
+        )
+    extreme = abs(c) * diag.max_abs
+    if not math.isfinite(diag.max_abs) or not math.isfinite(extreme) or (
+            imaginary and c < 0 and extreme > 700):
+        what = (f"D·max|k|² (D = {diag.D:g})" if isinstance(diag, _SumDiag)
+                else "max|X|" if term == "kinetic" else "max|ζ − shift|")
+        raise ParameterError(
+            f"the {term} phase c·{what} = {c:g}·{diag.max_abs:g} overflows at {where}; "
+            "reduce D, time/steps, the objective's scale, or widen the box (max|k| = π/h)"
+        )
+
+
 def evolve(formula: ProductFormula, psi0: np.ndarray, potential: np.ndarray,
-           kinetic: np.ndarray, *, potential_shift: float | None = None,
+           kinetic: np.ndarray | None = None, *, potential_shift: float | None = None,
            kinetic_axes: tuple[np.ndarray, ...] | None = None,
+           D: float | None = None, momenta: tuple[np.ndarray, ...] | None = None,
            workers: int | None = None,
            observe: Callable[[int, np.ndarray], None] | None = None,
            observe_every: int = 0,
-           progress: Callable[[int, int], None] | None = None) -> Evolution:
-    """Apply a product formula to a grid-shaped state.
+           progress: Callable[[int, int], None] | None = None,
+           overwrite_psi0: bool = False) -> Evolution:
+    """Apply a product formula to a grid-shaped state, in bounded memory.
+
+    The formula is iterated (a stream is never materialized). Phase factors are computed
+    block by block (:data:`BLOCK` elements) and cached as full-grid tables only for
+    constant-weight formulas and within :data:`CACHE_BYTES`; values are the same either way.
 
     Args:
         formula: The sequence to apply.
-        psi0: Grid-shaped initial state (copied).
+        psi0: Grid-shaped initial state (copied unless ``overwrite_psi0``).
         potential: Grid-shaped ζ.
-        kinetic: Grid-shaped kinetic diagonal ``D|k|²`` (momentum space, FFT order).
+        kinetic: Grid-shaped kinetic diagonal ``D|k|²`` (momentum space, FFT order); or
+            ``None`` with ``D`` and ``momenta`` given (computed per block, no grid array).
         potential_shift: Imaginary time only: ``s`` in ``e^{−c(ζ − s)}`` (default ``min ζ``;
             see :func:`imaginary_potential_shift`).
         kinetic_axes: Optional 1-D terms ``D k_d²`` with ``kinetic = Σ_d`` of them. When
             coefficients change every step (annealing), the kinetic factor is then built as
             a product of 1-D exponentials broadcast over the grid — ``Σ N_d`` exponentials
             instead of ``Π N_d``.
+        D: Kinetic constant (with ``momenta``, instead of ``kinetic``).
+        momenta: 1-D momentum arrays per dimension (with ``D``).
         workers: scipy.fft worker threads (``None``: scipy's default).
         observe: Called as ``observe(kinetic_factors_done, psi)`` every ``observe_every``
             kinetic factors (and at the end) with the state at a step boundary: for
             orders 2 and 4, whose steps end inside a merged potential factor, half of the
             next potential factor is applied to a copy first (exact for constant weights).
         observe_every: Observation period in kinetic factors (0: never).
-        progress: Called as ``progress(done, total)`` about 100 times.
+        progress: Called as ``progress(done, total)`` about 100 times (``total`` is the
+            formula's size hint, exact for materialized formulas) and once at the end.
+        overwrite_psi0: Evolve ``psi0`` in place when it is a complex128 C-contiguous array.
 
     Returns:
-        The final (normalized) state and, for imaginary time, ``log P_success``.
+        The final (normalized) state, for imaginary time ``log P_success``, factor counts.
 
     Raises:
         PostselectionError: If the imaginary-time success probability underflows.
+        ParameterError: If a phase ``c·max|X|`` overflows (it would make NaNs).
     """
-    psi = np.array(psi0, dtype=np.complex128, copy=True)
+    psi = np.asarray(psi0, dtype=np.complex128)
+    if psi is psi0 and not (overwrite_psi0 and psi.flags.c_contiguous and psi.flags.writeable):
+        psi = psi.copy()
+    psi = np.ascontiguousarray(psi)
     imaginary = formula.kind == "imaginary"
     if potential_shift is None:
         potential_shift = float(potential.min())
-    steps = formula.steps
-    distinct = {s for s in steps}
-    cache: dict[tuple[str, float], np.ndarray] | None = {} if len(distinct) <= 16 else None
-    vshift = potential - potential_shift if imaginary else potential
-    buf = np.empty(potential.shape, dtype=np.float64 if imaginary else np.complex128)
+    vdiag = _ArrayDiag(potential, potential_shift if imaginary else None)
+    if kinetic is not None:
+        kdiag = _ArrayDiag(kinetic)
+    elif D is not None and momenta is not None:
+        kdiag = _SumDiag(float(D), tuple(momenta))
+    else:
+        raise ParameterError("evolve needs kinetic= (an array) or both D= and momenta=")
+    shape = psi.shape
     axes = tuple(range(psi.ndim))
-    log_success = 0.0
-    report = max(1, len(steps) // 100)
-    done_kin = 0
+    blocks = _blocks(shape)
+    bsize = max((idx[-1].stop - idx[-1].start) * math.prod(shape[len(idx):]) for idx in blocks)
+    dtype = np.float64 if imaginary else np.complex128
+    chunk = np.empty(bsize, dtype=dtype)
 
-    theta = np.empty(potential.shape) if not imaginary and cache is None else None
+    # Constant-weight formulas have few distinct factors: tables pay off. A formula whose
+    # prefix already has many distinct ones is time-dependent: separable kinetic phases.
+    if formula.streamed:
+        counter = collections.Counter(itertools.islice(iter(formula), PREFIX_FACTORS))
+    else:
+        counter = collections.Counter(formula.steps)
+    tables_ok = len(counter) <= CACHE_ENTRIES
+    separable = not tables_ok and kinetic_axes is not None
+    table_bytes = psi.size * np.dtype(dtype).itemsize
+    cacheable: set = set()
+    if tables_ok:
+        budget = CACHE_BYTES
+        for key, _ in counter.most_common():
+            if budget >= table_bytes:
+                cacheable.add(key)
+                budget -= table_bytes
+    cache: dict[tuple[str, float], np.ndarray] = {}
 
-    def factor(term: str, c: float):
-        if term == "kinetic" and cache is None and kinetic_axes is not None:
-            # Separable: a tuple of broadcastable 1-D factors, applied one after another.
-            scale = -c if imaginary else -1j * c
-            return tuple(np.exp(scale * k).reshape([-1 if a == d else 1 for a in axes])
-                         for d, k in enumerate(kinetic_axes))
-        base = vshift if term == "potential" else kinetic
-        out = np.empty_like(buf) if cache is not None else buf
-        if imaginary:
-            np.multiply(base, -c, out=out)
-            np.exp(out, out=out)
-        elif theta is not None:
-            # cos/sin of a real angle is cheaper than a complex exp of an imaginary array.
-            np.multiply(base, -c, out=theta)
-            np.cos(theta, out=out.real)
-            np.sin(theta, out=out.imag)
-        else:
-            np.multiply(base, -1j * c, out=out)
-            np.exp(out, out=out)
-        return out
+    def diag_of(term: str):
+        return vdiag if term == "potential" else kdiag
 
-    def apply(state: np.ndarray, f) -> None:
-        for part in f if isinstance(f, tuple) else (f,):
-            state *= part
+    def apply_diag(state: np.ndarray, term: str, c: float, scale: float = 1.0) -> None:
+        key = (term, c)
+        table = cache.get(key) if scale == 1.0 else None
+        if table is None and key in cacheable and scale == 1.0:
+            table = cache[key] = np.empty(shape, dtype=dtype)
+            for idx in blocks:
+                _fill_phase(table[idx], diag_of(term).block(idx), c, imaginary)
+        if table is not None:
+            state *= table
+            return
+        diag = diag_of(term)
+        cc = c * scale
+        for idx in blocks:
+            base = diag.block(idx)
+            out = chunk[: base.size].reshape(base.shape)
+            _fill_phase(out, base, cc, imaginary)
+            state[idx] *= out
 
-    def at_step_boundary(i: int) -> np.ndarray:
+    def apply_separable(state: np.ndarray, c: float) -> None:
+        scale = -c if imaginary else -1j * c
+        nd = state.ndim
+        small = [np.exp(scale * k).reshape([-1 if a == d else 1 for a in axes])
+                 if len(k) <= BLOCK else None for d, k in enumerate(kinetic_axes)]
+        if len(blocks) == 1:
+            for d, f in enumerate(small):
+                state *= f if f is not None else np.exp(scale * kinetic_axes[d]).reshape(
+                    [-1 if a == d else 1 for a in axes])
+            return
+        for idx in blocks:
+            s = len(idx) - 1
+            view = state[idx]
+            for d, k in enumerate(kinetic_axes):
+                if d < s:
+                    f = small[d].reshape(-1)[idx[d]] if small[d] is not None else \
+                        np.exp(scale * k[idx[d]:idx[d] + 1])[0]
+                elif d == s:
+                    f = np.exp(scale * k[idx[s]]).reshape((-1,) + (1,) * (nd - s - 1))
+                else:
+                    f = small[d].reshape((-1,) + (1,) * (nd - d - 1))
+                view *= f
+
+    def normalize(state: np.ndarray, i: int, term: str, c: float) -> float:
+        norm2 = _norm2(state)
+        if norm2 <= 0 or not np.isfinite(norm2):
+            raise PostselectionError(
+                f"imaginary-time state vanished at factor {i} ({term}, c={c:g}); "
+                "use fewer or smaller steps"
+            )
+        state *= 1.0 / np.sqrt(norm2)  # a multiply is several times cheaper than a divide
+        return float(np.log(norm2))
+
+    def at_step_boundary(nxt) -> np.ndarray:
         # Orders 2 and 4 end a step halfway through the next (merged) potential factor.
-        nxt = steps[i + 1] if i + 1 < len(steps) else None
         if formula.order == 1 or nxt is None or nxt[0] != "potential":
             return psi
-        half = np.exp(vshift * (-nxt[1] / 2 if imaginary else -0.5j * nxt[1]))
-        out = psi * half
-        return out / np.sqrt(_norm2(out)) if imaginary else out
+        out = psi.copy()
+        apply_diag(out, "potential", nxt[1], 0.5)
+        if imaginary:
+            out /= np.sqrt(_norm2(out))
+        return out
 
-    for i, (term, c) in enumerate(steps):
-        if cache is not None:
-            f = cache.get((term, c))
-            if f is None:
-                f = cache[(term, c)] = factor(term, c)
-        else:
-            f = factor(term, c)
+    total = max(1, formula.size_hint)
+    report = max(1, total // 100)
+    log_success = 0.0
+    done_kin = 0
+    counts = {"potential": 0, "kinetic": 0}
+    it = iter(formula)
+    ahead = collections.deque(itertools.islice(it, 2))
+    i = -1
+    while ahead:
+        term, c = ahead.popleft()
+        nxt = next(it, None)
+        if nxt is not None:
+            ahead.append(nxt)
+        i += 1
+        counts[term] += 1
+        _check_angle(term, c, diag_of(term), imaginary, f"factor {i}")
         if term == "potential":
-            apply(psi, f)
+            apply_diag(psi, term, c)
         else:
             psi = sfft.fftn(psi, axes=axes, overwrite_x=True, workers=workers)
-            apply(psi, f)
+            if separable:
+                apply_separable(psi, c)
+            else:
+                apply_diag(psi, term, c)
             psi = sfft.ifftn(psi, axes=axes, overwrite_x=True, workers=workers)
         if imaginary:
-            norm2 = _norm2(psi)
-            if norm2 <= 0 or not np.isfinite(norm2):
-                raise PostselectionError(
-                    f"imaginary-time state vanished at factor {i} ({term}, c={c:g}); "
-                    "use fewer or smaller steps"
-                )
-            log_success += np.log(norm2)
-            psi *= 1.0 / np.sqrt(norm2)  # a multiply is several times cheaper than a divide
+            log_success += normalize(psi, i, term, c)
         if term == "kinetic":
             done_kin += 1
             if (observe is not None and observe_every and done_kin % observe_every == 0
-                    and i + 2 < len(steps)):
-                observe(done_kin, at_step_boundary(i))
-        if progress is not None and (i % report == 0 or i == len(steps) - 1):
-            progress(i + 1, len(steps))
+                    and len(ahead) == 2):
+                observe(done_kin, at_step_boundary(ahead[0]))
+        if progress is not None and i % report == 0:
+            progress(i + 1, total)
+    if progress is not None:
+        progress(i + 1, i + 1)
     if observe is not None and observe_every:
         observe(done_kin, psi)
-    return Evolution(psi=psi, log_success=float(log_success))
+    return Evolution(psi=psi, log_success=float(log_success), counts=counts)
 
 
 def _norm2(psi: np.ndarray) -> float:
@@ -194,44 +439,115 @@ def sample_counts(probabilities: np.ndarray, shots: int, rng: np.random.Generato
     return rng.multinomial(shots, flat / flat.sum()).reshape(probabilities.shape)
 
 
+def _energy(H, psi: np.ndarray, kdiag: _SumDiag, blocks: list[tuple],
+            workers: int | None) -> tuple[float, float]:
+    """``(⟨H⟩, ⟨ζ⟩)`` of ``psi`` using one copy of the state, FFT'd in place.
+
+    Sums run block by block; a grid of one block reproduces
+    :meth:`~qdq.Hamiltonian.energy` bit for bit.
+    """
+
+    def mean(diag_block, state: np.ndarray) -> float:
+        num = den = 0.0
+        for idx in blocks:
+            w = np.abs(state[idx]) ** 2
+            num += np.sum(diag_block(idx) * w)
+            den += np.sum(w)
+        return float(num / den)
+
+    pe = mean(lambda idx: H.potential[idx], psi)
+    phi = sfft.fftn(np.array(psi, dtype=np.complex128, copy=True), overwrite_x=True,
+                    workers=workers)
+    return mean(kdiag.block, phi) + pe, pe
+
+
+def _rich_progress(description: str):
+    """A rich progress callback on stderr and its closer (``None`` outside a terminal)."""
+    if not sys.stderr.isatty():
+        return None, lambda: None
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TimeRemainingColumn
+
+    bar = Progress("[progress.description]{task.description}", BarColumn(),
+                   "{task.percentage:>3.0f}%", TimeRemainingColumn(), transient=True,
+                   console=Console(stderr=True))
+    bar.start()
+    task = bar.add_task(description, total=1)
+
+    def update(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
+
+    return update, bar.stop
+
+
 def run_emulator(spec: EvolutionSpec, *, shots: int | None = None, seed: int | None = None,
                  workers: int | None = None, observe_every: int = 0,
-                 progress: Callable[[int, int], None] | None = None) -> Result:
+                 progress: Callable[[int, int], None] | bool | None = None) -> Result:
     """Run a spec on the FFT emulator.
+
+    Memory is checked before anything is allocated (:func:`check_run_memory`); the work
+    ``factors × grid points`` is estimated and, in a terminal, a progress bar shown when
+    it exceeds :data:`PROGRESS_WORK`.
 
     Args:
         spec: A :class:`~qdq.RealTime`, :class:`~qdq.ImaginaryTime` or :class:`~qdq.Anneal`.
         shots: ``None`` for the exact distribution, or a number of samples (imaginary
             time rejects each shot with probability ``1 − P_success``).
-        seed: Seed for sampling.
+        seed: Seed for sampling (an integer ``>= 0``).
         workers: scipy.fft threads.
         observe_every: Record ``energy``/``potential`` every this many kinetic factors.
-        progress: Progress callback ``(done, total)``.
+        progress: A callback ``(done, total)``; ``None``/``True``: a rich bar on stderr for
+            long runs in a terminal; ``False``: none.
 
     Returns:
         A :class:`~qdq.Result`.
+
+    Raises:
+        ResourceError: If the run's declared peak memory is not available.
+        ParameterError: Bad shots/seed, or phases that overflow (huge ``D``, tiny box).
     """
-    if shots is not None and (isinstance(shots, bool) or int(shots) != shots or shots < 1):
-        raise ParameterError(f"shots must be None (exact) or an integer >= 1, got {shots!r}")
+    shots = check_shots(shots)
+    seed = check_seed(seed)
+    if isinstance(observe_every, bool) or not isinstance(observe_every, int) or \
+            observe_every < 0:
+        raise ParameterError(f"observe_every must be an integer >= 0, got {observe_every!r}")
+    check_run_memory(spec, observe=bool(observe_every), workers=workers, shots=shots)
     t0 = _time.perf_counter()
     formula = spec.product_formula()
     H = spec.hamiltonian
-    kinetic = H.kinetic
     potential = spec.problem.values
+    grid = spec.grid
+    kdiag = _SumDiag(spec.D, grid.momenta)
+    blocks = _blocks(grid.shape)
     psi0 = spec.initial_state()
     trace: dict[str, list] = {"kinetic_factors": [], "energy": [], "potential": []}
 
     def observe(k: int, psi: np.ndarray) -> None:
+        energy, pot = _energy(H, psi, kdiag, blocks, workers)
         trace["kinetic_factors"].append(k)
-        trace["energy"].append(H.energy(psi))
-        trace["potential"].append(H.potential_energy(psi))
+        trace["energy"].append(energy)
+        trace["potential"].append(pot)
 
+    close = None
+    if progress is None or progress is True:
+        progress, close = (None, None)
+        if formula.size_hint * grid.size > PROGRESS_WORK:
+            progress, close = _rich_progress(f"{spec.method} on emulator")
+    elif progress is False:
+        progress = None
     t1 = _time.perf_counter()
-    kinetic_axes = tuple(spec.D * k**2 for k in spec.grid.momenta)
-    ev = evolve(formula, psi0, potential, kinetic, workers=workers, kinetic_axes=kinetic_axes,
-                potential_shift=imaginary_potential_shift(spec.problem),
-                observe=observe if observe_every else None, observe_every=observe_every,
-                progress=progress)
+    # In 1-D the separable kinetic phase is the full-grid one (same bits): skip its array.
+    kinetic_axes = tuple(spec.D * k**2 for k in grid.momenta) if grid.dims > 1 else None
+    try:
+        ev = evolve(formula, psi0, potential, D=spec.D, momenta=grid.momenta, workers=workers,
+                    kinetic_axes=kinetic_axes,
+                    potential_shift=imaginary_potential_shift(spec.problem),
+                    observe=observe if observe_every else None, observe_every=observe_every,
+                    progress=progress, overwrite_psi0=True)
+    finally:
+        if close is not None:
+            close()
+    del psi0
     t2 = _time.perf_counter()
     if ev.log_success < LOG_SUCCESS_FLOOR:
         raise PostselectionError(
@@ -239,11 +555,18 @@ def run_emulator(spec: EvolutionSpec, *, shots: int | None = None, seed: int | N
             "a circuit would never succeed — use fewer steps, a shorter time, or a smaller D"
         )
     success = float(np.exp(ev.log_success))
-    probs = np.abs(ev.psi) ** 2
+    probs = np.empty(grid.shape)
+    np.abs(ev.psi, out=probs)
+    np.square(probs, out=probs)
     probs /= probs.sum()
-    extra: dict = {"factors": formula.counts()}
+    check_finite_distribution(
+        probs, "the emulator", f"a phase overflowed (D·max|k|² = {kdiag.max_abs:g}, "
+        f"max|ζ| = {float(np.max(np.abs(potential))):g}); reduce D, time/steps or the "
+        "objective's scale, or widen the box")
+    extra: dict = {"factors": ev.counts}
     statevector: np.ndarray | None = ev.psi
     if shots is not None:
+        statevector = ev.psi = None
         rng = np.random.default_rng(seed)
         accepted = int(rng.binomial(int(shots), success)) if spec.kind == "imaginary" \
             else int(shots)
@@ -256,9 +579,8 @@ def run_emulator(spec: EvolutionSpec, *, shots: int | None = None, seed: int | N
         probs = counts / accepted
         extra["accepted_shots"] = accepted
         success = accepted / int(shots)
-        statevector = None
     return Result(
-        method=spec.method, backend="emulator", grid=spec.grid, values=potential,
+        method=spec.method, backend="emulator", grid=grid, values=potential,
         D=spec.final_D,
         probabilities=probs, statevector=statevector, success_probability=success,
         shots=None if shots is None else int(shots), problem=spec.problem.to_dict(),

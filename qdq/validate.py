@@ -1,0 +1,89 @@
+"""Shared validators for values that cross the public boundary (seeds, distributions).
+
+One rule per kind of value, used everywhere it is accepted, so ``qdq.run``, the store and
+hardware submission agree on what a valid seed is.
+
+Example:
+    >>> check_seed(7), check_seed(None)
+    (7, None)
+    >>> check_seed(-1)
+    Traceback (most recent call last):
+    ...
+    qdq.errors.ParameterError: seed must be a non-negative integer or None, got -1; ...
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+from qdq.errors import BackendError, ParameterError
+
+
+def _short(value: Any) -> str:
+    # A repr can be huge or carry secrets pasted by mistake: show only its start.
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def check_seed(seed: Any) -> int | None:
+    """Validate a random seed: ``None`` or an integer ``>= 0`` (what numpy accepts).
+
+    Args:
+        seed: The seed to check.
+
+    Returns:
+        ``None`` or the seed as a Python ``int``.
+
+    Raises:
+        ParameterError: For booleans, non-integers and negative integers.
+    """
+    if seed is None:
+        return None
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ParameterError(
+            f"seed must be a non-negative integer or None, got {_short(seed)}; "
+            "pass e.g. seed=0, or None for fresh entropy"
+        )
+    return int(seed)
+
+
+def check_shots(shots: Any) -> int | None:
+    """Validate a shot count: ``None`` (exact) or an integer ``>= 1``.
+
+    Example:
+        >>> check_shots(100), check_shots(None)
+        (100, None)
+    """
+    if shots is None:
+        return None
+    if isinstance(shots, bool) or not isinstance(shots, numbers.Integral) or shots < 1:
+        raise ParameterError(
+            f"shots must be None (exact) or an integer >= 1, got {_short(shots)}"
+        )
+    return int(shots)
+
+
+def check_finite_distribution(probabilities: np.ndarray, what: str, hint: str = "") -> None:
+    """Refuse a distribution with non-finite entries (a result that must not be reported).
+
+    Args:
+        probabilities: The output distribution.
+        what: Who produced it (named in the message).
+        hint: What to change, appended to the message.
+
+    Raises:
+        BackendError: If any entry is NaN or infinite.
+
+    Example:
+        >>> check_finite_distribution(np.array([0.5, 0.5]), "test")
+    """
+    p = np.asarray(probabilities)
+    if not np.all(np.isfinite(p)):
+        bad = int(np.count_nonzero(~np.isfinite(p)))
+        raise BackendError(
+            f"{what} produced {bad} non-finite probabilities (NaN/inf) out of {p.size}; "
+            "the result is not reported" + (f" — {hint}" if hint else "")
+        )
