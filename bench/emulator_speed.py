@@ -170,11 +170,11 @@ def measure(qubits, variant, repeats, workers, quick):
         t_emu.append((time.perf_counter() - t0, time.process_time() - c0))
         psi_e = ev.psi
         if variant == "real":
-            tb, psi_b = bare_real(formula.steps, psi0, V, K, workers)
+            tb, psi_b = bare_real(formula.factors, psi0, V, K, workers)
         elif variant == "imaginary":
-            tb, psi_b = bare_imaginary(formula.steps, psi0, V, K, workers, shift)
+            tb, psi_b = bare_imaginary(formula.factors, psi0, V, K, workers, shift)
         else:
-            tb, psi_b = bare_anneal(formula.steps, psi0, V, K, workers)
+            tb, psi_b = bare_anneal(formula.factors, psi0, V, K, workers)
         t_bare.append(tb)
     err = float(np.max(np.abs(psi_e - psi_b)))
     if err > 1e-8:

@@ -42,9 +42,13 @@ _EXPORTS = {
     "jobs": "qdq.hardware:jobs",
     "Job": "qdq.hardware:Job",
     "compare": "qdq.compare",  # the package; calling it runs qdq.compare.compare
+    "estimate": "qdq.estimate",  # the package; calling it runs qdq.estimate.estimate
     "Report": "qdq.compare:Report",
+    "minimize": "qdq.minimize",  # the package; calling it runs qdq.minimize.minimize
+    "read_qp": "qdq.minimize:read_qp",
     "benchmarks": "qdq.benchmarks",
     "schedules": "qdq.schedules",
+    "optimize_schedule": "qdq.learn:optimize_schedule",
     "theory": "qdq.theory",
     "errors": "qdq.errors",
 }

@@ -1,7 +1,9 @@
 """Top-level entry points: :func:`run` and :func:`build_circuit`.
 
-``run`` dispatches a spec to an engine by name; engines are imported only when used,
-so ``import qdq`` stays light.
+``run`` checks its arguments once — ``shots``, ``seed`` and the engine's declared options
+(:mod:`qdq.engines.registry`) — and calls the engine named by ``backend``; engines are
+imported only when used, so ``import qdq`` stays light. Composite algorithms
+(:class:`~qdq.runnable.Runnable`, e.g. :class:`~qdq.TwoLoop`) run themselves.
 
 Example:
     >>> import qdq
@@ -9,66 +11,67 @@ Example:
     >>> r = qdq.run(qdq.RealTime(qdq.Hamiltonian(p, D=0.5), time=0.5, steps=5))
     >>> r.backend
     'emulator'
-"""
+    >>> qdq.run(qdq.RealTime(qdq.Hamiltonian(p, D=0.5)), backend="aer", devcie="GPU")
+    Traceback (most recent call last):
+    ...
+    qdq.errors.ParameterError: unknown option 'devcie' for backend 'aer' (did you mean device?); valid options: device, swap_free, ancillas, noise_model, method, or the options of simulator_options()
+"""  # noqa: E501
 
 from __future__ import annotations
 
-import difflib
-import importlib
+from typing import Any
 
-from qdq.errors import BackendError
+from qdq.engines.registry import get_engine
+from qdq.errors import ParameterError
 from qdq.evolution import EvolutionSpec
 from qdq.results import Result
+from qdq.runnable import Runnable
 from qdq.validate import check_finite_distribution, check_seed, check_shots
 
-#: Engine name -> "module:function". Each function takes ``(spec, *, shots, seed, **opts)``.
-ENGINES: dict[str, str] = {
-    "emulator": "qdq.engines.emulator:run_emulator",
-    "aer": "qdq.engines.aer:run_aer",
-    "pennylane": "qdq.engines.pennylane:run_pennylane",
-}
 
-
-def _engine(name: str):
-    if not isinstance(name, str) or name not in ENGINES:
-        close = difflib.get_close_matches(str(name), list(ENGINES), n=3)
-        hint = f" (did you mean {', '.join(close)}?)" if close else ""
-        raise BackendError(
-            f"unknown backend {name!r}{hint}; valid backends: {', '.join(ENGINES)}. "
-            "For IBM hardware or fake backends use qdq.submit(spec, backend=...)"
-        )
-    module, func = ENGINES[name].split(":")
-    try:
-        return getattr(importlib.import_module(module), func)
-    except ImportError as exc:
-        raise BackendError(f"backend {name!r} is unavailable: {exc}") from exc
-
-
-def run(spec: EvolutionSpec, backend: str = "emulator", *, shots: int | None = None,
-        seed: int | None = None, **options) -> Result:
+def run(spec: EvolutionSpec | Runnable, backend: str = "emulator", *, shots: int | None = None,
+        seed: int | None = None, **options: Any) -> Result | Any:
     """Run an evolution spec on an engine.
 
     Args:
-        spec: :class:`~qdq.RealTime`, :class:`~qdq.ImaginaryTime` or :class:`~qdq.Anneal`
-            (or anything with a ``run(backend=..., ...)`` method, e.g. the two-loop algorithm).
-        backend: ``"emulator"`` (FFT, default), ``"aer"`` or ``"pennylane"``.
+        spec: :class:`~qdq.RealTime`, :class:`~qdq.ImaginaryTime` or :class:`~qdq.Anneal`,
+            or a :class:`~qdq.runnable.Runnable` algorithm (e.g. :class:`~qdq.TwoLoop`,
+            which returns its own result type).
+        backend: ``"emulator"`` (FFT, default), ``"aer"``, ``"pennylane"``, ``"ibm"``
+            (hardware or a fake backend: ``device="fake_torino"``, shots only), or any
+            engine registered with :func:`qdq.engines.registry.register_engine`.
         shots: ``None`` for exact probabilities, or a number of shots.
         seed: Sampling seed.
-        **options: Engine options (e.g. ``device="GPU"`` for Aer, ``observe_every`` for the
-            emulator).
+        **options: Engine options, checked against the keys the engine declares (e.g.
+            ``device="GPU"`` for Aer, ``observe_every`` for the emulator).
 
     Returns:
         A :class:`~qdq.Result`.
 
     Raises:
         BackendError: Unknown or unavailable backend, or non-finite output.
-        ParameterError: ``shots`` not ``None``/an integer ``>= 1``, or ``seed`` not
-            ``None``/an integer ``>= 0``.
+        ParameterError: ``shots`` not ``None``/an integer ``>= 1``, ``seed`` not
+            ``None``/an integer ``>= 0``, an option the engine does not declare, exact
+            mode on a shots-only engine, or a ``spec`` that is neither an evolution spec
+            nor a :class:`~qdq.runnable.Runnable`.
     """
     shots, seed = check_shots(shots), check_seed(seed)
-    if not isinstance(spec, EvolutionSpec) and hasattr(spec, "run"):
+    if isinstance(spec, Runnable):
         return spec.run(backend=backend, shots=shots, seed=seed, **options)
-    result = _engine(backend)(spec, shots=shots, seed=seed, **options)
+    if not isinstance(spec, EvolutionSpec):
+        raise ParameterError(
+            f"qdq.run needs an evolution spec (qdq.RealTime, qdq.ImaginaryTime, qdq.Anneal) "
+            f"or a runnable algorithm such as qdq.TwoLoop, got {type(spec).__name__}"
+        )
+    engine = get_engine(backend)
+    options = engine.check_options(options)
+    if shots is None and not engine.supports_exact:
+        raise ParameterError(f"backend {backend!r} only samples: pass shots=N (e.g. 4000), "
+                             "or use backend='aer' or 'emulator' for exact probabilities")
+    if shots is not None and not engine.supports_shots:
+        raise ParameterError(f"backend {backend!r} computes exact probabilities only: pass "
+                             f"shots=None, got shots={shots}")
+    result = engine.load()(spec, shots=shots, seed=seed, options=options)
     # No engine may report a NaN distribution as a success.
     check_finite_distribution(result.probabilities, f"backend {backend!r}",
                               "reduce D, time/steps or the objective's scale")

@@ -3,16 +3,20 @@
 Every entry is a :class:`BenchmarkFunction`: an expression string (in the safe grammar of
 :mod:`qdq.expression`, parsed without ``eval``), a square box, a known global minimizer and
 its value, and -- for the rows of the QHD table in ``docs/benchmarks.md`` (Leng, Hickman, Li,
-Wu 2023, arXiv:2303.01471) -- the success radius and the published QHD256 success
-probability. Instances are built by :func:`get`; the valid names are :func:`names`, and
-:data:`QHD_TABLE` lists the 14 table rows in table order.
+Wu 2023, arXiv:2303.01471) -- the per-function radius, the authors' rounded unit-square
+minimizer and the published QHD256 success probability. Instances are built by
+:func:`get`; the valid names are :func:`names`, and :data:`QHD_TABLE` lists the 14 table
+rows in table order.
 
 Variables are named ``x, y, z`` when ``dims <= 3`` and ``x0, x1, ...`` otherwise. Calling an
 instance evaluates it vectorized with numpy (the expression is lambdified once and cached).
 
 QHD rescaling (:meth:`BenchmarkFunction.rescaled`) maps the box ``[a, b]^d`` (``L = b - a``)
-to the unit box with ``V(u) = (f(a + L u) - f*) / L``: the minimum becomes 0, the minimizer
-``(x* - a) / L`` and the success radius ``r / L``.
+to the unit box with ``V(u) = (f(a + L u) - f*) / L``: the minimum becomes 0 and the
+minimizer ``(x* - a) / L``. Success is then measured as the published column does: within
+:data:`QHD_RADIUS` ``= 0.1`` of the unit box, around :attr:`BenchmarkFunction.success_center`
+(the authors' rounded minimizer ``u*`` for the 2-D table rows, e.g. ``(0.8333, 0.8333)`` for
+rosenbrock; the exact minimizer otherwise).
 
 Registered functions (``any`` = defined for every ``dims >= 1``):
 
@@ -33,6 +37,16 @@ Registered functions (``any`` = defined for every ``dims >= 1``):
 - ``double_well`` (1-D): asymmetric quartic ``0.3 x^4 - x^2 + 0.2 x``.
 - ``symmetric_double_well`` (1-D): ``(x^2 - 1)^2``, minimizers +-1 (``+1`` is listed).
 - ``harmonic`` (any, default 1-D): ``sum x_i^2``.
+- ``griewank`` (any): ``1 + sum x_i^2/4000 - prod cos(x_i/sqrt(i))`` on ``[-10, 10]^d`` (the
+  common ``[-600, 600]`` box makes the basin smaller than a grid cell at 8 qubits).
+- ``rotated_rastrigin``, ``rotated_styblinski_tang`` (any): ``f(x* + Q(x - x*))`` with the
+  fixed seeded rotation ``Q`` of :func:`qdq.benchmark_formulas.rotation` -- non-separable,
+  same box, minimizer and minimum as the unrotated function (its global minimum over all of
+  ``R^d`` is unique at ``x*``, so rotating about ``x*`` keeps it there).
+
+Separable functions (rastrigin, styblinski_tang, alpine1, sumofsquares, levy, harmonic) are
+``d`` independent 1-D problems; see ``docs/benchmarks.md`` on why their scaling proves
+nothing. The others couple the coordinates.
 
 Example:
     >>> import numpy as np
@@ -46,7 +60,10 @@ Example:
     array([0., 1.])
     >>> v = f.rescaled()          # QHD protocol: V(u) = (f(a + L u) - f*) / L on [0, 1]^2
     >>> v.bounds, v.minimizer, v.minimum, v.radius
-    (((0.0, 1.0), (0.0, 1.0)), (0.5, 0.5), 0.0, 0.146484375)
+    (((0.0, 1.0), (0.0, 1.0)), (0.5, 0.5), 0.0, 0.1)
+    >>> r = get("rosenbrock").rescaled()
+    >>> r.minimizer, r.success_center        # exact minimizer vs the authors' rounded u*
+    ((0.8333333333333334, 0.8333333333333334), (0.8333, 0.8333))
     >>> abs(float(v(0.75, 0.5)) - float(f(2.56, 0.0)) / 10.24) < 1e-12
     True
     >>> len(QHD_TABLE), get("levy", dims=5).variables
@@ -63,9 +80,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qdq import benchmark_formulas as formulas
 from qdq.errors import ProblemError
+from qdq.problem import variable_names
 
 __all__ = [
+    "QHD_RADIUS",
     "QHD_TABLE",
     "BenchmarkFunction",
     "get",
@@ -92,23 +112,8 @@ QHD_TABLE: tuple[str, ...] = (
 )
 
 
-def variable_names(dims: int) -> tuple[str, ...]:
-    """Return the variable names used by the expressions of a ``dims``-dimensional instance.
-
-    Args:
-        dims: Number of dimensions (>= 1).
-
-    Returns:
-        ``("x", "y", "z")[:dims]`` when ``dims <= 3``, else ``("x0", ..., f"x{dims-1}")``.
-
-    Example:
-        >>> variable_names(2), variable_names(4)
-        (('x', 'y'), ('x0', 'x1', 'x2', 'x3'))
-
-    """
-    if dims <= 3:
-        return ("x", "y", "z")[:dims]
-    return tuple(f"x{i}" for i in range(dims))
+#: Success radius of the published QHD256 column, in the rescaled unit box (strict ``<``).
+QHD_RADIUS = 0.1
 
 
 @functools.lru_cache(maxsize=512)
@@ -135,9 +140,15 @@ class BenchmarkFunction:
         bounds: Per-dimension box ``(low, high)`` (the same for every dimension).
         minimizer: A known global minimizer inside the box.
         minimum: ``f(minimizer)``, the global minimum value.
-        radius: Per-function radius of the QHD table (``docs/benchmarks.md``; ``None``
-            if not listed).
+        radius: Success radius: on the original box the per-function radius ``r`` of the
+            authors' second mask (``docs/benchmarks.md``); after :meth:`rescaled`
+            :data:`QHD_RADIUS`, the radius of the published column. ``None`` if not listed.
         qhd_success: Published QHD256 success probability (2-D table rows only).
+        qhd_center: The authors' rounded unit-square minimizer ``u*`` of the published
+            column (2-D table rows only, else ``None``).
+        success_center: The point success is measured around: the minimizer, except after
+            :meth:`rescaled` of a 2-D table row, where it is :attr:`qhd_center`. Defaults to
+            the minimizer.
 
     """
 
@@ -149,9 +160,13 @@ class BenchmarkFunction:
     minimum: float
     radius: float | None = None
     qhd_success: float | None = None
+    qhd_center: tuple[float, ...] | None = None
+    success_center: tuple[float, ...] | None = None
 
     def __post_init__(self) -> None:
-        """Check that bounds and minimizer match ``dims`` and the minimizer is in the box."""
+        """Check bounds, minimizer and success center against ``dims`` and the box."""
+        if self.success_center is None:
+            object.__setattr__(self, "success_center", self.minimizer)
         if len(self.bounds) != self.dims or len(self.minimizer) != self.dims:
             raise ProblemError(
                 f"{self.name}: bounds and minimizer must have dims={self.dims} entries, got "
@@ -162,6 +177,13 @@ class BenchmarkFunction:
                 raise ProblemError(
                     f"{self.name}: minimizer coordinate {m} outside box ({low}, {high})"
                 )
+        if len(self.success_center) != self.dims or not all(
+                low <= c <= high for (low, high), c in
+                zip(self.bounds, self.success_center, strict=True)):
+            raise ProblemError(
+                f"{self.name}: success_center must be a point of the box with dims={self.dims} "
+                f"coordinates, got {self.success_center}"
+            )
 
     @property
     def variables(self) -> tuple[str, ...]:
@@ -214,7 +236,9 @@ class BenchmarkFunction:
         """Return the QHD rescaling ``V(u) = (f(a + L u) - f*) / L`` on the unit box.
 
         The new expression is the exact sympy substitution, written in the same variable
-        names; its minimum is 0 at ``(x* - a) / L`` and its radius is ``r / L``.
+        names; its minimum is 0 at ``(x* - a) / L`` (exact). Success follows the published
+        QHD column: radius :data:`QHD_RADIUS` (when the function has a radius) around
+        :attr:`qhd_center` for the 2-D table rows, else around the rescaled minimizer.
 
         Returns:
             A new :class:`BenchmarkFunction` with bounds ``((0, 1),) * dims``.
@@ -247,159 +271,18 @@ class BenchmarkFunction:
             bounds=((0.0, 1.0),) * self.dims,
             minimizer=tuple((m - low) / length for m in self.minimizer),
             minimum=0.0,
-            radius=None if self.radius is None else self.radius / length,
+            radius=None if self.radius is None else QHD_RADIUS,
             qhd_success=self.qhd_success,
+            qhd_center=self.qhd_center,
+            success_center=self.qhd_center,
         )
-
-
-# --------------------------------------------------------------------------- builders
-# Each builder takes the variable names and returns the expression string.
-
-
-def _join(terms) -> str:
-    return " + ".join(terms)
-
-
-def _sumsq(v: tuple[str, ...]) -> str:
-    return _join(f"{x}**2" for x in v)
-
-
-def _ackley(v: tuple[str, ...]) -> str:
-    """Ackley: -20 exp(-0.2 sqrt(mean x^2)) - exp(mean cos 2 pi x) + 20 + e."""
-    d = len(v)
-    cos = _join(f"cos(2*pi*{x})" for x in v)
-    return f"-20*exp(-sqrt(({_sumsq(v)})/{d})/5) - exp(({cos})/{d}) + 20 + E"
-
-
-def _ackley2(v: tuple[str, ...]) -> str:
-    """Ackley N.2: -200 exp(-0.2 |x|)."""
-    return f"-200*exp(-sqrt({_sumsq(v)})/5)"
-
-
-def _alpine1(v: tuple[str, ...]) -> str:
-    """Alpine N.1: sum |x sin x + 0.1 x|."""
-    return _join(f"Abs({x}*sin({x}) + {x}/10)" for x in v)
-
-
-def _bohachevsky2(v: tuple[str, ...]) -> str:
-    """Bohachevsky N.2: x^2 + 2y^2 - 0.3 cos(3 pi x) cos(4 pi y) + 0.3."""
-    x, y = v
-    return f"{x}**2 + 2*{y}**2 - 3*cos(3*pi*{x})*cos(4*pi*{y})/10 + 3/10"
-
-
-def _camel3(v: tuple[str, ...]) -> str:
-    """Three-hump camel: 2x^2 - 1.05x^4 + x^6/6 + xy + y^2."""
-    x, y = v
-    return f"2*{x}**2 - 21*{x}**4/20 + {x}**6/6 + {x}*{y} + {y}**2"
-
-
-def _defl_corr_spring(v: tuple[str, ...]) -> str:
-    """Deflected corrugated spring: 0.1 r^2 - cos(5 r), r = |x - 5|."""
-    r2 = _join(f"({x} - 5)**2" for x in v)
-    return f"({r2})/10 - cos(5*sqrt({r2}))"
-
-
-def _easom(v: tuple[str, ...]) -> str:
-    """Easom centred at the origin: -cos x cos y exp(-x^2 - y^2)."""
-    x, y = v
-    return f"-cos({x})*cos({y})*exp(-{x}**2 - {y}**2)"
-
-
-def _levy(v: tuple[str, ...]) -> str:
-    """Levy, general d, with w_i = 1 + (x_i - 1)/4."""
-    w = [f"(1 + ({x} - 1)/4)" for x in v]
-    terms = [f"sin(pi*{w[0]})**2"]
-    terms += [f"({wi} - 1)**2*(1 + 10*sin(pi*{wi} + 1)**2)" for wi in w[:-1]]
-    terms.append(f"({w[-1]} - 1)**2*(1 + sin(2*pi*{w[-1]})**2)")
-    return _join(terms)
-
-
-def _levy13(v: tuple[str, ...]) -> str:
-    """Levy N.13 scaled by 0.05."""
-    x, y = v
-    return (
-        f"(sin(3*pi*{x})**2 + ({x} - 1)**2*(1 + sin(3*pi*{y})**2)"
-        f" + ({y} - 1)**2*(1 + sin(2*pi*{y})**2))/20"
-    )
-
-
-def _rastrigin(v: tuple[str, ...]) -> str:
-    """Rastrigin: 10 d + sum(x^2 - 10 cos 2 pi x)."""
-    return f"{10 * len(v)} + " + _join(f"{x}**2 - 10*cos(2*pi*{x})" for x in v)
-
-
-def _rosenbrock(v: tuple[str, ...]) -> str:
-    """Scaled Rosenbrock chain: sum (x_{i+1} - x_i^2)^2 + 0.01 (1 - x_i)^2."""
-    return _join(
-        f"({b} - {a}**2)**2 + (1 - {a})**2/100" for a, b in zip(v[:-1], v[1:], strict=False)
-    )
-
-
-def _styblinski_tang(v: tuple[str, ...]) -> str:
-    """Styblinski-Tang scaled by 1/156: sum(x^4 - 16x^2 + 5x)/156."""
-    return "(" + _join(f"{x}**4 - 16*{x}**2 + 5*{x}" for x in v) + ")/156"
-
-
-def _sumofsquares(v: tuple[str, ...]) -> str:
-    """Weighted sum of squares: sum i x_i^2."""
-    return _join(f"{x}**2" if i == 1 else f"{i}*{x}**2" for i, x in enumerate(v, start=1))
-
-
-def _xinsheyang3(v: tuple[str, ...]) -> str:
-    """Xin-She Yang N.3: exp(-sum (x/15)^6) - 2 exp(-sum x^2) prod cos^2 x."""
-    six = _join(f"({x}/15)**6" for x in v)
-    cos2 = "*".join(f"cos({x})**2" for x in v)
-    return f"exp(-({six})) - 2*exp(-({_sumsq(v)}))*{cos2}"
-
-
-def _double_well(v: tuple[str, ...]) -> str:
-    """Asymmetric quartic double well: 0.3 x^4 - x^2 + 0.2 x (deeper well at x < 0)."""
-    (x,) = v
-    return f"3*{x}**4/10 - {x}**2 + {x}/5"
-
-
-def _symmetric_double_well(v: tuple[str, ...]) -> str:
-    """Symmetric double well: (x^2 - 1)^2."""
-    (x,) = v
-    return f"({x}**2 - 1)**2"
-
-
-def _harmonic(v: tuple[str, ...]) -> str:
-    """Harmonic bowl: sum x_i^2."""
-    return _sumsq(v)
-
-
-# ------------------------------------------------------------------- exact minimizers
-
-
-@functools.lru_cache(maxsize=1)
-def _styblinski_root() -> tuple[float, float]:
-    """Minimizer and value of the 1-D part ``g(x) = x^4 - 16x^2 + 5x`` (root of g')."""
-    from scipy.optimize import brentq
-
-    xs = brentq(lambda t: 4 * t**3 - 32 * t + 5, -3.0, -2.8, xtol=1e-15, rtol=8.9e-16)
-    xs -= (4 * xs**3 - 32 * xs + 5) / (12 * xs**2 - 32)  # one Newton polish step
-    # g is flat at xs, so g(xs) is accurate to rounding.
-    return float(xs), float(xs**4 - 16 * xs**2 + 5 * xs)
-
-
-@functools.lru_cache(maxsize=1)
-def _double_well_min() -> tuple[float, float]:
-    """Exact global minimizer of ``0.3x^4 - x^2 + 0.2x`` from the roots of ``6x^3 - 10x + 1``."""
-    import sympy as sp
-
-    x = sp.Symbol("x")
-    f = sp.Rational(3, 10) * x**4 - x**2 + x / 5
-    roots = sp.Poly(sp.diff(f, x) * 5, x).real_roots()
-    best = min(roots, key=lambda r: f.subs(x, r).evalf(40))
-    return float(best.evalf(40)), float(f.subs(x, best).evalf(40))
 
 
 # ------------------------------------------------------------------------ the registry
 
 
 @dataclass(frozen=True)
-class _Spec:
+class _Entry:
     builder: Callable[[tuple[str, ...]], str]
     box: tuple[float, float]
     minimizer: Callable[[int], tuple[float, float]]  # dims -> (coordinate, minimum value)
@@ -408,6 +291,7 @@ class _Spec:
     fixed_dims: int | None = None  # None: any dims >= min_dims
     min_dims: int = 1
     default_dims: int = 2
+    qhd_center: float = 0.5  # the authors' rounded u* coordinate (2-D table rows)
 
 
 def _const(coord: float, value: float) -> Callable[[int], tuple[float, float]]:
@@ -415,32 +299,41 @@ def _const(coord: float, value: float) -> Callable[[int], tuple[float, float]]:
 
 
 def _styblinski_min(d: int) -> tuple[float, float]:
-    xs, g = _styblinski_root()
+    xs, g = formulas.styblinski_root()
     return xs, d * g / 156
 
 
-_REGISTRY: dict[str, _Spec] = {
-    "ackley": _Spec(_ackley, (-32.768, 32.768), _const(0.0, 0.0), 2.0, 0.992),
-    "ackley2": _Spec(_ackley2, (-32.0, 32.0), _const(0.0, -200.0), 2.0, 0.999),
-    "alpine1": _Spec(_alpine1, (-10.0, 10.0), _const(0.0, 0.0), 2.0, 0.968),
-    "bohachevsky2": _Spec(_bohachevsky2, (-5.0, 5.0), _const(0.0, 0.0), 1.0, 0.999, fixed_dims=2),
-    "camel3": _Spec(_camel3, (-2.0, 2.0), _const(0.0, 0.0), 0.5, 0.980, fixed_dims=2),
-    "defl_corr_spring": _Spec(_defl_corr_spring, (0.0, 10.0), _const(5.0, -1.0), 1.0, 0.0),
-    "easom": _Spec(_easom, (-10.0, 10.0), _const(0.0, -1.0), 1.0, 0.188, fixed_dims=2),
-    "levy": _Spec(_levy, (-10.0, 10.0), _const(1.0, 0.0), 2.0, 0.999),
-    "levy13": _Spec(_levy13, (-10.0, 10.0), _const(1.0, 0.0), 2.0, 0.999, fixed_dims=2),
-    "rastrigin": _Spec(_rastrigin, (-5.12, 5.12), _const(0.0, 0.0), 1.5, 0.999),
-    "rosenbrock": _Spec(_rosenbrock, (-1.5, 1.5), _const(1.0, 0.0), 0.75, 0.002, min_dims=2),
-    "styblinski_tang": _Spec(_styblinski_tang, (-5.0, 5.0), _styblinski_min, 1.0, 0.469),
-    "sumofsquares": _Spec(_sumofsquares, (-1.0, 1.0), _const(0.0, 0.0), 0.2, 0.999),
-    "xinsheyang3": _Spec(_xinsheyang3, (-20.0, 20.0), _const(0.0, -1.0), 1.0, 0.007),
-    "double_well": _Spec(
-        _double_well, (-3.0, 3.0), lambda d: _double_well_min(), fixed_dims=1, default_dims=1
+_REGISTRY: dict[str, _Entry] = {
+    "ackley": _Entry(formulas.ackley, (-32.768, 32.768), _const(0.0, 0.0), 2.0, 0.992),
+    "ackley2": _Entry(formulas.ackley2, (-32.0, 32.0), _const(0.0, -200.0), 2.0, 0.999),
+    "alpine1": _Entry(formulas.alpine1, (-10.0, 10.0), _const(0.0, 0.0), 2.0, 0.968),
+    "bohachevsky2": _Entry(formulas.bohachevsky2, (-5.0, 5.0), _const(0.0, 0.0), 1.0, 0.999,
+                          fixed_dims=2),
+    "camel3": _Entry(formulas.camel3, (-2.0, 2.0), _const(0.0, 0.0), 0.5, 0.980, fixed_dims=2),
+    "defl_corr_spring": _Entry(formulas.defl_corr_spring, (0.0, 10.0), _const(5.0, -1.0), 1.0, 0.0),
+    "easom": _Entry(formulas.easom, (-10.0, 10.0), _const(0.0, -1.0), 1.0, 0.188, fixed_dims=2),
+    "levy": _Entry(formulas.levy, (-10.0, 10.0), _const(1.0, 0.0), 2.0, 0.999, qhd_center=0.55),
+    "levy13": _Entry(formulas.levy13, (-10.0, 10.0), _const(1.0, 0.0), 2.0, 0.999, fixed_dims=2,
+                    qhd_center=0.55),
+    "rastrigin": _Entry(formulas.rastrigin, (-5.12, 5.12), _const(0.0, 0.0), 1.5, 0.999),
+    "rosenbrock": _Entry(formulas.rosenbrock, (-1.5, 1.5), _const(1.0, 0.0), 0.75, 0.002,
+                        min_dims=2, qhd_center=0.8333),
+    "styblinski_tang": _Entry(formulas.styblinski_tang, (-5.0, 5.0), _styblinski_min, 1.0, 0.469,
+                             qhd_center=0.2097),
+    "sumofsquares": _Entry(formulas.sumofsquares, (-1.0, 1.0), _const(0.0, 0.0), 0.2, 0.999),
+    "xinsheyang3": _Entry(formulas.xinsheyang3, (-20.0, 20.0), _const(0.0, -1.0), 1.0, 0.007),
+    "double_well": _Entry(
+        formulas.double_well, (-3.0, 3.0), lambda d: formulas.double_well_min(), fixed_dims=1,
+        default_dims=1
     ),
-    "symmetric_double_well": _Spec(
-        _symmetric_double_well, (-2.0, 2.0), _const(1.0, 0.0), fixed_dims=1, default_dims=1
+    "symmetric_double_well": _Entry(
+        formulas.symmetric_double_well, (-2.0, 2.0), _const(1.0, 0.0), fixed_dims=1, default_dims=1
     ),
-    "harmonic": _Spec(_harmonic, (-5.0, 5.0), _const(0.0, 0.0), default_dims=1),
+    "harmonic": _Entry(formulas.harmonic, (-5.0, 5.0), _const(0.0, 0.0), default_dims=1),
+    "griewank": _Entry(formulas.griewank, (-10.0, 10.0), _const(0.0, 0.0)),
+    "rotated_rastrigin": _Entry(formulas.rotated_rastrigin, (-5.12, 5.12), _const(0.0, 0.0)),
+    "rotated_styblinski_tang": _Entry(formulas.rotated_styblinski_tang, (-5.0, 5.0),
+                                     _styblinski_min),
 }
 
 
@@ -503,6 +396,7 @@ def _build(key: str, dims: int) -> BenchmarkFunction:
     spec = _REGISTRY[key]
     coord, value = spec.minimizer(dims)
     low, high = spec.box
+    table_row = dims == 2 and key in QHD_TABLE
     return BenchmarkFunction(
         name=key,
         dims=dims,
@@ -511,5 +405,6 @@ def _build(key: str, dims: int) -> BenchmarkFunction:
         minimizer=(float(coord),) * dims,
         minimum=float(value),
         radius=spec.radius,
-        qhd_success=spec.qhd_success if (dims == 2 and key in QHD_TABLE) else None,
+        qhd_success=spec.qhd_success if table_row else None,
+        qhd_center=(spec.qhd_center,) * 2 if table_row else None,
     )

@@ -1,8 +1,10 @@
 r"""Default settings of the quantum methods: one table for ``qdq solve`` and ``qdq compare``.
 
 :func:`method_defaults` is the single source: the ``qdq solve`` spec builder
-(:func:`qdq.cli_common.build_spec`), ``qdq submit`` and :func:`qdq.compare.compare` all
-start from it, so the same problem gets the same anneal whichever command runs it.
+(:func:`qdq.cli.common.build_spec`), ``qdq submit`` and :func:`qdq.compare.compare`
+(through the method registry, :mod:`qdq.compare.registry`, which resolves method names and
+their aliases) all start from it, so the same problem gets the same anneal whichever
+command runs it.
 
 The kinetic constant scales with the box. ``−D∇²`` on a box of side ``L`` has the same
 spectrum, relative to ζ, as ``−(D/L²)∇²`` on the unit box, so a default ``D`` is a number
@@ -29,18 +31,18 @@ Example:
     {'D': 0.5, 'schedule': 'qhd-cubic', 'time': 10.0, 'steps': 10000, 'order': 1}
     >>> method_defaults("anneal", [(-3, 3)], circuit=True)["D"], CIRCUIT_STEPS
     (18.0, 400)
-    >>> method_defaults("imaginary", [(-1, 1)])["steps"]
+    >>> method_defaults("imaginary-time", [(-1, 1)])["steps"]
     200
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from qdq.errors import ParameterError
 
-__all__ = ["CIRCUIT_STEPS", "METHOD_DEFAULTS", "box_scale", "method_defaults"]
+__all__ = ["CIRCUIT_STEPS", "METHOD_DEFAULTS", "box_scale", "method_defaults", "scale_defaults"]
 
 #: Unit-box defaults per method; ``"D"`` and ``"D0"`` are multiplied by :func:`box_scale`.
 METHOD_DEFAULTS: dict[str, dict[str, Any]] = {
@@ -55,10 +57,6 @@ METHOD_DEFAULTS: dict[str, dict[str, Any]] = {
 #: converged anneal (0.227 vs 0.25 on the emulator).
 CIRCUIT_STEPS = 400
 
-_ALIASES = {"imaginary": "imaginary-time", "twoloop": "two-loop", "realtime": "real-time",
-            "qhd": "anneal"}
-
-
 def box_scale(bounds: Sequence[Sequence[float]]) -> float:
     """``L̄²``: the mean squared side length of the box (1 for the unit box).
 
@@ -69,13 +67,40 @@ def box_scale(bounds: Sequence[Sequence[float]]) -> float:
     return float(sum((float(hi) - float(lo)) ** 2 for lo, hi in bounds) / len(bounds))
 
 
+def scale_defaults(options: Mapping[str, Any], bounds: Sequence[Sequence[float]], *,
+                   circuit: bool = False) -> dict[str, Any]:
+    """Unit-box options moved to a box: ``D``/``D0`` times ``L̄²``; ``steps`` capped on circuits.
+
+    Args:
+        options: Unit-box options (e.g. a row of :data:`METHOD_DEFAULTS`).
+        bounds: The problem's box, ``[(low, high), …]``.
+        circuit: For a circuit backend: cap ``steps`` at :data:`CIRCUIT_STEPS`.
+
+    Returns:
+        A fresh dict.
+
+    Example:
+        >>> scale_defaults({"D": 0.5, "steps": 10_000}, [(-2, 2)], circuit=True)
+        {'D': 8.0, 'steps': 400}
+    """
+    opts = dict(options)
+    scale = box_scale(bounds)
+    for name in ("D", "D0"):
+        if name in opts:
+            opts[name] = opts[name] * scale
+    if circuit and "steps" in opts:
+        opts["steps"] = min(opts["steps"], CIRCUIT_STEPS)
+    return opts
+
+
 def method_defaults(method: str, bounds: Sequence[Sequence[float]], *,
                     circuit: bool = False) -> dict[str, Any]:
     """The default options of a quantum method on a box, ``D``/``D0`` scaled by ``L̄²``.
 
     Args:
-        method: ``"anneal"``, ``"real-time"``, ``"imaginary-time"`` (or ``"imaginary"``)
-            or ``"two-loop"``.
+        method: A canonical name: ``"anneal"``, ``"real-time"``, ``"imaginary-time"`` or
+            ``"two-loop"`` (other spellings are resolved by
+            :func:`qdq.compare.registry.resolve_method`).
         bounds: The problem's box, ``[(low, high), …]``.
         circuit: For a circuit backend: cap ``steps`` at :data:`CIRCUIT_STEPS`.
 
@@ -89,15 +114,7 @@ def method_defaults(method: str, bounds: Sequence[Sequence[float]], *,
         >>> method_defaults("two-loop", [(-1, 1)])
         {'D0': 0.04, 'ratio': 0.5, 'levels': 8}
     """
-    key = _ALIASES.get(str(method).strip().lower(), str(method).strip().lower())
-    if key not in METHOD_DEFAULTS:
+    if method not in METHOD_DEFAULTS:
         raise ParameterError(f"no defaults for method {method!r}; use one of "
                              f"{', '.join(METHOD_DEFAULTS)}")
-    opts = dict(METHOD_DEFAULTS[key])
-    scale = box_scale(bounds)
-    for name in ("D", "D0"):
-        if name in opts:
-            opts[name] = opts[name] * scale
-    if circuit and "steps" in opts:
-        opts["steps"] = min(opts["steps"], CIRCUIT_STEPS)
-    return opts
+    return scale_defaults(METHOD_DEFAULTS[method], bounds, circuit=circuit)

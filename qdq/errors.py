@@ -22,7 +22,7 @@ class QdqError(Exception):
 
     Messages often echo user input (a backend name, an option value, a provider's
     reply), which may contain a credential; ``str()`` and ``repr()`` therefore pass the
-    message through :func:`qdq.io.redact`, so no traceback or log line shows one.
+    message through :func:`qdq.redact.redact`, so no traceback or log line shows one.
 
     Example:
         >>> import os
@@ -38,7 +38,7 @@ class QdqError(Exception):
     def __str__(self) -> str:
         text = super().__str__()
         try:
-            from qdq.io import redact
+            from qdq.redact import redact
         except ImportError:  # pragma: no cover - only during interpreter shutdown
             return text
         return redact(text)

@@ -2,7 +2,7 @@ r"""Evolution specs and their product-formula sequences (plain data).
 
 A spec (:class:`RealTime`, :class:`ImaginaryTime`, :class:`Anneal`) says *what* to
 evolve; :meth:`~EvolutionSpec.product_formula` turns it into a :class:`ProductFormula`:
-a kind (``"real"`` or ``"imaginary"``) and a tuple of ``(term, c)`` pairs, ``term`` in
+a time axis (``"real"`` or ``"imaginary"``) and a tuple of ``(term, c)`` pairs, ``term`` in
 ``{"potential", "kinetic"}``. Real time applies ``e^{−i c X}``, imaginary time
 ``e^{−c X}`` (then renormalizes), with ``X = ζ`` (diagonal in position) or
 ``X = D|k|²`` (diagonal in momentum). Two interpreters consume the same sequence —
@@ -19,7 +19,7 @@ Product formulas (``H(t) = a(t)·T + b(t)·ζ``, step ``dt``, ``t_k = k·dt``):
 Example:
     >>> import qdq
     >>> H = qdq.Hamiltonian(qdq.Problem("x**2", bounds=[(-1, 1)], qubits=3), D=0.5)
-    >>> for factor in RealTime(H, time=1.0, steps=2, order=2).product_formula().steps:
+    >>> for factor in RealTime(H, time=1.0, steps=2, order=2).product_formula().factors:
     ...     print(factor)
     ('potential', 0.25)
     ('kinetic', 0.5)
@@ -36,9 +36,10 @@ from collections.abc import Callable, Iterator
 import numpy as np
 
 from qdq.errors import ParameterError, ResourceError
-from qdq.hamiltonian import Hamiltonian, check_positive
+from qdq.hamiltonian import Hamiltonian
 from qdq.problem import Problem
-from qdq.states import describe_initial, resolve_initial
+from qdq.states import check_initial, describe_initial, resolve_initial
+from qdq.validate import check_positive
 
 ORDERS = (1, 2, 4)
 _W1 = 1.0 / (2.0 - 2.0 ** (1.0 / 3.0))
@@ -49,7 +50,7 @@ Weight = Callable[[float], float] | float
 #: Formulas with at most this many factors are built eagerly as a tuple (weights validated at
 #: once); longer ones are streamed, so memory stays O(1) in the number of steps.
 EAGER_FACTORS = 1 << 16
-#: ``ProductFormula.steps`` refuses to materialize more factors than this (use iteration).
+#: ``ProductFormula.factors`` refuses to materialize more factors than this (use iteration).
 MAX_MATERIALIZED = 1 << 22
 
 
@@ -59,51 +60,51 @@ class ProductFormula:
     Short formulas hold their factors as a tuple; long ones (more than
     :data:`EAGER_FACTORS`) hold a *source*, a callable returning a fresh iterator, so a
     billion steps cost no memory. Iterate the formula (``for term, c in formula``) to
-    stream it; :attr:`steps` materializes the tuple for small formulas.
+    stream it; :attr:`factors` materializes the tuple for small formulas.
 
     Attributes:
-        kind: ``"real"`` (factors ``e^{−icX}``) or ``"imaginary"`` (``e^{−cX}``).
+        time_axis: ``"real"`` (factors ``e^{−icX}``) or ``"imaginary"`` (``e^{−cX}``).
         order: The formula's order (2 and 4 end each step inside a merged potential factor).
         size_hint: Number of factors (exact for tuples; an upper bound for streams, whose
             zero factors are dropped as they are met).
 
     Example:
         >>> f = ProductFormula("real", (("potential", 0.5), ("kinetic", 1.0)), 1)
-        >>> list(f), len(f.steps), f.counts()
+        >>> list(f), len(f.factors), f.counts()
         ([('potential', 0.5), ('kinetic', 1.0)], 2, {'potential': 1, 'kinetic': 1})
     """
 
-    __slots__ = ("kind", "order", "size_hint", "_steps", "_source")
+    __slots__ = ("time_axis", "order", "size_hint", "_factors", "_source")
 
-    def __init__(self, kind: str, steps=None, order: int = 1, *,
+    def __init__(self, time_axis: str, factors=None, order: int = 1, *,
                  source: Callable[[], Iterator[tuple[str, float]]] | None = None,
                  size_hint: int | None = None):
-        if (steps is None) == (source is None):
-            raise ParameterError("ProductFormula needs exactly one of steps= or source=")
-        self.kind = kind
+        if (factors is None) == (source is None):
+            raise ParameterError("ProductFormula needs exactly one of factors= or source=")
+        self.time_axis = time_axis
         self.order = order
-        self._steps = None if steps is None else tuple(steps)
+        self._factors = None if factors is None else tuple(factors)
         self._source = source
-        self.size_hint = len(self._steps) if self._steps is not None else int(size_hint or 0)
+        self.size_hint = len(self._factors) if self._factors is not None else int(size_hint or 0)
 
     @property
     def streamed(self) -> bool:
         """Whether the factors are generated on demand rather than stored."""
-        return self._steps is None
+        return self._factors is None
 
     def __iter__(self) -> Iterator[tuple[str, float]]:
-        return iter(self._steps) if self._steps is not None else self._source()
+        return iter(self._factors) if self._factors is not None else self._source()
 
     @property
-    def steps(self) -> tuple[tuple[str, float], ...]:
+    def factors(self) -> tuple[tuple[str, float], ...]:
         """``((term, c), …)`` in application order (first applied first).
 
         Raises:
             ResourceError: For a streamed formula of more than :data:`MAX_MATERIALIZED`
                 factors (iterate it instead).
         """
-        if self._steps is not None:
-            return self._steps
+        if self._factors is not None:
+            return self._factors
         if self.size_hint > MAX_MATERIALIZED:
             raise ResourceError(
                 f"this product formula has up to {self.size_hint:,} factors; materializing "
@@ -122,14 +123,15 @@ class ProductFormula:
     def __eq__(self, other) -> bool:
         if not isinstance(other, ProductFormula):
             return NotImplemented
-        return (self.kind, self.order) == (other.kind, other.order) and all(
+        return (self.time_axis, self.order) == (other.time_axis, other.order) and all(
             a == b for a, b in itertools.zip_longest(self, other))
 
     __hash__ = None  # type: ignore[assignment]  # mutable-looking, compared by content
 
     def __repr__(self) -> str:
-        body = f"<stream of <= {self.size_hint} factors>" if self.streamed else repr(self._steps)
-        return f"ProductFormula(kind={self.kind!r}, steps={body}, order={self.order})"
+        body = f"<stream of <= {self.size_hint} factors>" if self.streamed else repr(self._factors)
+        return (f"ProductFormula(time_axis={self.time_axis!r}, factors={body}, "
+                f"order={self.order})")
 
 
 def merge_adjacent(steps: list[tuple[str, float]]) -> list[tuple[str, float]]:
@@ -262,7 +264,7 @@ def strang_sequence(a: Callable[[float], float], b: Callable[[float], float], ti
 class EvolutionSpec:
     """Common base of the evolution specs: problem, D, time, steps, order, initial."""
 
-    kind = "real"
+    time_axis = "real"
     method = "evolution"
 
     def __init__(self, problem: Problem, D: float, *, time: float, steps: int, order: int,
@@ -273,7 +275,7 @@ class EvolutionSpec:
         self.steps = _check_steps(steps)
         self.order = _check_order(order)
         self.initial = initial
-        resolve_initial(initial, problem.grid)  # validate early, at the boundary
+        check_initial(initial, problem.grid)  # validate early, at the boundary
 
     @property
     def hamiltonian(self) -> Hamiltonian:
@@ -319,15 +321,15 @@ class EvolutionSpec:
         a, b = self.weights()
         hint = self.steps * factors_per_step(self.order) + 1
         if hint <= EAGER_FACTORS:
-            return ProductFormula(self.kind, tuple(iter_strang(a, b, self.time, self.steps,
+            return ProductFormula(self.time_axis, tuple(iter_strang(a, b, self.time, self.steps,
                                                                self.order)), self.order)
         time, steps, order = self.time, self.steps, self.order
-        return ProductFormula(self.kind, order=order, size_hint=hint,
+        return ProductFormula(self.time_axis, order=order, size_hint=hint,
                               source=lambda: iter_strang(a, b, time, steps, order))
 
     def to_dict(self) -> dict:
         """JSON-safe description of the spec."""
-        return {"method": self.method, "kind": self.kind, "D": self.D, "time": self.time,
+        return {"method": self.method, "time_axis": self.time_axis, "D": self.D, "time": self.time,
                 "steps": self.steps, "order": self.order,
                 "initial": describe_initial(self.initial), "problem": self.problem.to_dict()}
 
@@ -357,7 +359,7 @@ class RealTime(EvolutionSpec):
         ParameterError: On a bad time, steps, order or initial state.
     """
 
-    kind = "real"
+    time_axis = "real"
     method = "real-time"
 
     def __init__(self, H: Hamiltonian, *, time: float = 1.0, steps: int = 50, order: int = 2,
@@ -381,7 +383,7 @@ class ImaginaryTime(EvolutionSpec):
         initial: As for :class:`RealTime`.
     """
 
-    kind = "imaginary"
+    time_axis = "imaginary"
     method = "imaginary-time"
 
     def __init__(self, H: Hamiltonian, *, time: float = 5.0, steps: int = 100, order: int = 2,
@@ -409,7 +411,8 @@ class Anneal(EvolutionSpec):
         initial: As for :class:`RealTime`.
         schedule: Instead of the two weights: a preset name of :mod:`qdq.schedules`
             (``"qhd-cubic"``, ``"linear"``, …; a preset's ``time`` is the anneal's) or an
-            ``(a, b)`` pair such as ``qdq.schedules.preset("linear", floor=0.1)``.
+            ``(a, b)`` pair such as ``qdq.schedules.preset("linear", floor=0.1)``, or a
+            parametric/learned schedule (``qdq.optimize_schedule(...).schedule``).
 
     Raises:
         ParameterError: Bad numbers, or a weight that is negative or non-finite at some
@@ -420,13 +423,13 @@ class Anneal(EvolutionSpec):
         >>> p = qdq.Problem("x**2", bounds=[(-1, 1)], qubits=3)
         >>> a = Anneal(p, D=0.5, kinetic_weight=lambda t: 1 - t, potential_weight=lambda t: t,
         ...            time=1.0, steps=2, order=1)
-        >>> a.product_formula().steps
+        >>> a.product_formula().factors
         (('kinetic', 0.5), ('potential', 0.25), ('kinetic', 0.25))
         >>> Anneal(p, schedule="qhd-cubic", time=10.0, steps=10).to_dict()["kinetic_weight"]
         'qhd_cubic_kinetic(scale=2, eps=0.001)'
     """
 
-    kind = "real"
+    time_axis = "real"
     method = "anneal"
 
     def __init__(self, problem: Problem, D: float = 0.5, *, kinetic_weight: Weight | None = None,
@@ -443,7 +446,8 @@ class Anneal(EvolutionSpec):
                     f"(got schedule={schedule!r})"
                 )
             kinetic_weight, potential_weight = _resolve_schedule(schedule, self.time)
-            self.schedule = schedule if isinstance(schedule, str) else None
+            self.schedule = schedule if isinstance(schedule, str) else getattr(
+                schedule, "name", None)
         kinetic_weight = 1.0 if kinetic_weight is None else kinetic_weight
         potential_weight = 1.0 if potential_weight is None else potential_weight
         self.kinetic_weight = _weight_fn(kinetic_weight, "kinetic_weight")
@@ -467,7 +471,7 @@ class Anneal(EvolutionSpec):
 
 
 def _resolve_schedule(schedule, time: float):
-    """``schedule`` (a preset name or an ``(a, b)`` pair) -> ``(a, b)``.
+    """``schedule`` (a preset name, an ``(a, b)`` pair or a parametric schedule) -> ``(a, b)``.
 
     A preset with a ``time`` parameter (e.g. ``"linear"``) gets the anneal's total time.
     """
@@ -478,8 +482,11 @@ def _resolve_schedule(schedule, time: float):
         return preset(schedule, **params)
     if isinstance(schedule, tuple) and len(schedule) == 2:
         return schedule
+    if callable(getattr(schedule, "anneal_weights", None)):  # e.g. a learned schedule
+        return schedule.anneal_weights(time)
     raise ParameterError(
-        f"schedule must be a preset name or a (kinetic_weight, potential_weight) pair, got "
+        f"schedule must be a preset name or a (kinetic_weight, potential_weight) pair or a "
+        "parametric schedule (qdq.schedule_families), got "
         f"{schedule!r}; e.g. schedule='qhd-cubic' or schedule=qdq.schedules.preset('linear', "
         "floor=0.1)"
     )

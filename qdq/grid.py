@@ -142,29 +142,35 @@ class Grid:
     Args:
         bounds: ``(low, high)`` per dimension, ``low < high``.
         qubits: Qubits per dimension (one int for all, or a list).
+        dense: Check that a full state vector fits (the default). ``False`` checks each
+            register alone: a grid that is only ever handled per dimension or per term
+            group (circuit construction, resource estimates) may be far larger than memory.
 
     Raises:
         ProblemError: On malformed bounds or qubit counts.
-        ResourceError: If the state vector (complex128) would not fit in memory.
+        ResourceError: If the state vector (complex128) would not fit in memory
+            (``dense=False``: one register's).
     """
 
     bounds: tuple[tuple[float, float], ...]
     qubits: tuple[int, ...]
 
-    def __init__(self, bounds: Sequence[Sequence[float]], qubits: int | Sequence[int]):
+    def __init__(self, bounds: Sequence[Sequence[float]], qubits: int | Sequence[int], *,
+                 dense: bool = True):
         b = _normalize_bounds(bounds)
         q = _normalize_qubits(qubits, len(b))
         object.__setattr__(self, "bounds", b)
         object.__setattr__(self, "qubits", q)
-        if self.num_qubits > MAX_QUBITS:
+        n = self.num_qubits if dense else max(self.qubits)
+        if n > MAX_QUBITS:
             # Integer arithmetic: 2.0**n overflows a float for n > 1023.
             raise ResourceError(
-                f"{self.num_qubits} qubits need a state vector of 2^{self.num_qubits} "
-                f"amplitudes (2^{self.num_qubits - 26} GiB); at most {MAX_QUBITS} qubits are "
+                f"{n} qubits need a state vector of 2^{n} "
+                f"amplitudes (2^{n - 26} GiB); at most {MAX_QUBITS} qubits are "
                 f"supported, got qubits={list(self.qubits)} — use fewer qubits"
             )
         _check_resolution(self.bounds, self.qubits)
-        check_memory(16 * self.size * 3, f"a {self.num_qubits}-qubit state vector (x3 workspace)")
+        check_memory(16 * (1 << n) * 3, f"a {n}-qubit state vector (x3 workspace)")
 
     @property
     def dims(self) -> int:

@@ -25,23 +25,7 @@ import scipy.fft as sfft
 from qdq.errors import ParameterError
 from qdq.grid import check_memory
 from qdq.problem import Problem
-
-
-def check_positive(name: str, value, *, allow_zero: bool = False) -> float:
-    """Validate a positive finite number, naming it in the error.
-
-    Example:
-        >>> check_positive("D", 0.5)
-        0.5
-    """
-    try:
-        v = float(value)
-    except (TypeError, ValueError) as exc:
-        raise ParameterError(f"{name} must be a number, got {value!r}") from exc
-    if not np.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
-        need = ">= 0" if allow_zero else "> 0"
-        raise ParameterError(f"{name} must be finite and {need}, got {value!r}")
-    return v
+from qdq.validate import check_positive
 
 
 class Hamiltonian:

@@ -22,7 +22,7 @@ import io
 from collections.abc import Sequence
 from pathlib import Path
 
-from qdq.io import atomic_write_bytes
+from qdq.files import atomic_write_bytes
 from qdq.results import Result
 
 __all__ = ["ZERO_FLOOR", "cell_extent", "density_figure", "method_styles", "plot_density"]

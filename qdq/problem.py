@@ -26,8 +26,8 @@ from functools import cached_property
 
 import numpy as np
 
-from qdq.errors import ProblemError
-from qdq.grid import Grid
+from qdq.errors import ProblemError, ResourceError
+from qdq.grid import MAX_QUBITS, Grid, check_memory
 
 _XYZ = ("x", "y", "z")
 #: Most additive terms :attr:`Problem.terms` expands an objective into.
@@ -140,6 +140,59 @@ def _evaluate(func: Callable, axes: Sequence[np.ndarray], shape: tuple[int, ...]
     return np.ascontiguousarray(out)
 
 
+def _check_finite(values: np.ndarray, points: Sequence[np.ndarray], label: str) -> None:
+    """Raise ``ProblemError`` naming how many ``values`` are not finite, and the first."""
+    bad = ~np.isfinite(values)
+    if bad.any():
+        first = tuple(int(i) for i in np.argwhere(bad)[0])
+        coords = tuple(float(points[d][i]) for d, i in enumerate(first))
+        raise ProblemError(
+            f"objective {label} is not finite at {int(bad.sum())} of {bad.size} grid "
+            f"points; the first is index {first}, x = {coords} (value "
+            f"{values[first]}); shrink the box or regularize the objective"
+        )
+
+
+def expansion_size(expr, limit: int = 10**9) -> int:
+    """Upper bound on the number of terms of ``sympy.expand(expr)`` (capped at ``limit + 1``).
+
+    Sums add their terms' counts, products multiply them, and a sum of ``k`` terms to a
+    positive integer power ``n`` has at most ``C(n + k - 1, k - 1)`` terms; anything else
+    counts as one term.
+
+    Example:
+        >>> import sympy
+        >>> x, y = sympy.symbols("x y")
+        >>> expansion_size((x + y + 1)**2 * (x - 1)), len(sympy.expand((x + y + 1)**2).args)
+        (12, 6)
+    """
+    import sympy
+
+    def size(e) -> int:
+        if isinstance(e, sympy.Add):
+            return min(limit + 1, sum(size(a) for a in e.args))
+        if isinstance(e, sympy.Mul):
+            total = 1
+            for a in e.args:
+                total = min(limit + 1, total * size(a))
+            return total
+        if isinstance(e, sympy.Pow) and e.exp.is_Integer and e.exp > 1:
+            k = size(e.base)
+            if k <= 1:
+                return 1
+            n = int(e.exp)
+            total = 1
+            # C(n + k - 1, k - 1) built up term by term, stopping once past the limit.
+            for i in range(1, min(n, k - 1) + 1):
+                total = total * (n + k - 1 - min(n, k - 1) + i) // i
+                if total > limit:
+                    return limit + 1
+            return total
+        return 1
+
+    return size(expr)
+
+
 class Problem:
     """An objective on a box, discretized on ``2**n`` points per dimension.
 
@@ -154,11 +207,18 @@ class Problem:
         minimizer: Known global minimizer (continuous), if any; must lie in the box.
         minimum: Known global minimum value, if any.
 
+    A string objective whose full grid would not fit in memory (10 dimensions × 8 qubits
+    = 2⁸⁰ points) is still a valid problem when each additive term group fits: its groups
+    are evaluated on their own sub-grids (:attr:`terms`), which is all that circuit
+    construction and resource estimates need; :attr:`values` (and the engines that need
+    the full state) then raise :class:`~qdq.errors.ResourceError`.
+
     Raises:
         ProblemError: Bad bounds / qubits, an unparsable or failing objective, a
             wrong-shaped result, non-finite values (how many and the first), or a
             minimizer outside the box.
-        ResourceError: If the grid would not fit in memory.
+        ResourceError: If the grid would not fit in memory (a string objective: if one
+            of its term groups would not).
     """
 
     def __init__(
@@ -182,7 +242,13 @@ class Problem:
             objective = objective.expression
         if bounds is None:
             raise ProblemError("bounds are required: give one (low, high) pair per dimension")
-        self.grid = Grid(bounds, qubits)
+        dense = True
+        try:
+            self.grid = Grid(bounds, qubits)
+        except ResourceError:
+            if not isinstance(objective, str):
+                raise
+            self.grid, dense = Grid(bounds, qubits, dense=False), False  # see `terms`
         self.name = name or (objective if isinstance(objective, str) else
                              getattr(source, "__name__", "objective"))
         dims = self.grid.dims
@@ -197,17 +263,16 @@ class Problem:
             raise ProblemError(
                 f"objective must be a callable or a string, got {type(objective).__name__}"
             )
-        self.values = _evaluate(self._func, self.grid.mesh(), self.grid.shape, repr(self.name))
-        self.values.setflags(write=False)
-        bad = ~np.isfinite(self.values)
-        if bad.any():
-            first = tuple(int(i) for i in np.argwhere(bad)[0])
-            coords = tuple(float(self.grid.points[d][i]) for d, i in enumerate(first))
-            raise ProblemError(
-                f"objective {self.name!r} is not finite at {int(bad.sum())} of {bad.size} grid "
-                f"points; the first is index {first}, x = {coords} (value "
-                f"{self.values[first]}); shrink the box or regularize the objective"
-            )
+        self._values: np.ndarray | None = None
+        if dense:
+            values = _evaluate(self._func, self.grid.mesh(), self.grid.shape, repr(self.name))
+            values.setflags(write=False)
+            _check_finite(values, [self.grid.points[d] for d in range(dims)], repr(self.name))
+            self._values = values
+        else:
+            for term in self.terms:  # evaluated (and checked) group by group
+                _check_finite(term.values, [self.grid.points[d] for d in term.dims],
+                              f"term {term.expression!r} of {self.name!r}")
         self.minimizer = None if minimizer is None else tuple(float(v) for v in minimizer)
         if self.minimizer is not None:
             if len(self.minimizer) != dims:
@@ -232,6 +297,24 @@ class Problem:
         """Number of dimensions."""
         return self.grid.dims
 
+    @property
+    def values(self) -> np.ndarray:
+        """Grid-shaped ζ on every grid point (read-only).
+
+        Raises:
+            ResourceError: If the full grid does not fit in memory (only the term groups
+                were evaluated; see the class docstring).
+        """
+        if self._values is None:
+            n = self.grid.num_qubits
+            raise ResourceError(
+                f"the full grid of {self.name!r} has 2^{n} points ({n} qubits, "
+                f"qubits={list(self.grid.qubits)}), too many to hold in memory; circuits "
+                "(qdq.build_circuit) and resource estimates (qdq.estimate) work per term "
+                "group, but this needs the full state — use fewer qubits per dimension"
+            )
+        return self._values
+
     @cached_property
     def terms(self) -> tuple[Term, ...]:
         """Additive groups of the objective by the dimensions they touch.
@@ -246,7 +329,6 @@ class Problem:
             return (Term(tuple(range(self.dims)), self.values, None),)
         import sympy
 
-        from qdq.expression import expansion_size
 
         sym_index = {s: d for d, s in enumerate(self._symbols)}
         groups: dict[tuple[int, ...], list] = {}
@@ -262,6 +344,14 @@ class Problem:
         for dims, ts in sorted(groups.items(), key=lambda kv: (len(kv[0]), kv[0])):
             expr = sympy.Add(*ts)
             shape = tuple(self.grid.shape[d] for d in dims)
+            width = sum(self.grid.qubits[d] for d in dims)
+            if width > MAX_QUBITS:
+                raise ResourceError(
+                    f"the term group {str(expr)[:60]!r} of {self.name!r} spans {width} "
+                    f"qubits (dimensions {list(dims)}); at most {MAX_QUBITS} fit — use fewer "
+                    "qubits per dimension or an objective whose terms couple fewer dimensions"
+                )
+            check_memory(8 * 3 * (1 << width), f"the term group {str(expr)[:60]!r}")
             pts = [self.grid.points[d] for d in dims]
             axes = np.ix_(*pts) if len(pts) > 1 else pts
             vals = _evaluate(_lambdify(expr, [self._symbols[d] for d in dims]),

@@ -33,8 +33,42 @@ import numpy as np
 
 from qdq.errors import ResultError
 from qdq.grid import Grid
-from qdq.io import redact
 from qdq.problem import global_min_mask
+from qdq.redact import redact
+
+
+def uniform_baseline(values: np.ndarray) -> float:
+    """Uniform random sampling's chance per shot to hit a grid-argmin cell: ``|G| / N``.
+
+    Example:
+        >>> uniform_baseline(np.array([1.0, 0.0, 0.0, 2.0]))
+        0.5
+    """
+    return float(global_min_mask(values).sum() / np.asarray(values).size)
+
+
+def mass_within_radius(probabilities: np.ndarray, grid: Grid, center, radius: float) -> float:
+    """Probability mass of the grid cells within Euclidean ``radius`` of ``center``.
+
+    ``Σ_{‖x_j − c‖ ≤ r} p_j`` (boundary included, to ``1e-12``): the QHD paper's success
+    probability, :meth:`Result.success_within` and the comparison's per-shot success.
+
+    Args:
+        probabilities: Grid-shaped distribution.
+        grid: The :class:`~qdq.grid.Grid` it lives on.
+        center: The point (e.g. the known minimizer).
+        radius: Radius in the problem's coordinates.
+
+    Example:
+        >>> g = Grid([(0, 1)], qubits=2)                # points 0, .25, .5, .75
+        >>> mass_within_radius(np.full(4, 0.25), g, (0.5,), 0.3)
+        0.75
+    """
+    sq = np.zeros(grid.shape)
+    axes = np.ix_(*grid.points) if grid.dims > 1 else grid.points
+    for ax, c in zip(axes, center, strict=True):
+        sq = sq + (ax - float(c)) ** 2
+    return float(np.asarray(probabilities)[sq <= radius**2 + 1e-12].sum())
 
 
 def _complex_to_json(a: np.ndarray) -> dict:
@@ -50,12 +84,16 @@ class Result:
         backend: Engine name (``"emulator"``, ``"aer"``, …).
         grid: The problem grid.
         values: Grid-shaped ζ.
-        D: Kinetic constant used for ``expected_energy``.
+        final_D: ``D`` of the Hamiltonian the evolution ends under (``EvolutionSpec.final_D``),
+            used for ``expected_energy``. Stored JSON from before the rename has ``"D"``.
         probabilities: Grid-shaped output distribution (sums to 1).
         statevector: Grid-shaped amplitudes (exact modes only, else ``None``).
         success_probability: Postselection probability (1.0 for unitary methods); with
             shots, the accepted fraction.
         shots: Shots taken (``None`` for exact).
+        accepted_shots: Shots that survived postselection (shots modes; ``None`` when exact).
+        factors: Product-formula factors applied per term, e.g.
+            ``{"potential": 41, "kinetic": 40}`` (empty when the engine does not count them).
         problem: JSON description of the problem.
         spec: JSON description of the evolution spec.
         timing: Seconds spent per phase (``build``, ``run``, …).
@@ -67,11 +105,13 @@ class Result:
     backend: str
     grid: Grid
     values: np.ndarray
-    D: float
+    final_D: float  # noqa: N815 - the physics name, as EvolutionSpec.final_D
     probabilities: np.ndarray
     statevector: np.ndarray | None = None
     success_probability: float = 1.0
     shots: int | None = None
+    accepted_shots: int | None = None
+    factors: dict[str, int] = field(default_factory=dict)
     problem: dict = field(default_factory=dict)
     spec: dict = field(default_factory=dict)
     timing: dict = field(default_factory=dict)
@@ -114,7 +154,7 @@ class Result:
     @property
     def uniform_baseline(self) -> float:
         """What uniform random sampling of the grid gives per shot: ``|G| / N``."""
-        return float(self.global_min_mask.sum() / self.values.size)
+        return uniform_baseline(self.values)
 
     @property
     def p_global_min_ratio(self) -> float:
@@ -144,7 +184,7 @@ class Result:
             return None
         phi = np.fft.fftn(self.statevector)
         w = np.abs(phi) ** 2
-        kinetic = float(np.sum(self.D * self.grid.k_squared * w) / np.sum(w))
+        kinetic = float(np.sum(self.final_D * self.grid.k_squared * w) / np.sum(w))
         return kinetic + self.expected_potential
 
     def success_within(self, radius: float, center=None) -> float:
@@ -156,11 +196,7 @@ class Result:
         """
         if center is None:
             center = self.problem.get("minimizer") or self.grid_argmin
-        sq = np.zeros(self.grid.shape)
-        axes = np.ix_(*self.grid.points) if self.grid.dims > 1 else self.grid.points
-        for ax, c in zip(axes, center, strict=True):
-            sq = sq + (ax - float(c)) ** 2
-        return float(self.probabilities[sq <= radius**2 + 1e-12].sum())
+        return mass_within_radius(self.probabilities, self.grid, center, radius)
 
     def summary(self) -> dict[str, Any]:
         """The headline numbers, baselines included, as a flat dict."""
@@ -190,11 +226,12 @@ class Result:
         """JSON-safe dict (arrays as nested lists, complex as real/imag parts)."""
         return {
             "method": self.method, "backend": self.backend, "grid": self.grid.to_dict(),
-            "values": self.values.tolist(), "D": self.D,
+            "values": self.values.tolist(), "final_D": self.final_D,
             "probabilities": self.probabilities.tolist(),
             "statevector": None if self.statevector is None
             else _complex_to_json(self.statevector),
             "success_probability": self.success_probability, "shots": self.shots,
+            "accepted_shots": self.accepted_shots, "factors": dict(self.factors),
             "problem": self.problem, "spec": self.spec, "timing": self.timing,
             "trace": {k: np.asarray(v).tolist() for k, v in self.trace.items()},
             "extra": self.extra, "summary": self.summary(),
@@ -206,9 +243,14 @@ class Result:
 
         Checked: the required keys are present; ``values``, ``probabilities`` (and a
         ``statevector``) have the grid's shape and finite entries; probabilities are
-        ``≥ 0`` and ``|Σp − 1| ≤ 1e-6``; ``D`` is finite and ``≥ 0`` (an anneal whose
-        kinetic weight ends at 0 reports ``D = 0``); ``success_probability ∈ [0, 1]``;
-        ``shots`` is ``None`` or a non-negative int.
+        ``≥ 0`` and ``|Σp − 1| ≤ 1e-6``; ``final_D`` is finite and ``≥ 0`` (an anneal whose
+        kinetic weight ends at 0 reports ``final_D = 0``); ``success_probability ∈ [0, 1]``;
+        ``shots`` and ``accepted_shots`` are ``None`` or non-negative ints (``accepted_shots
+        ≤ shots``); ``factors`` maps term names to non-negative ints.
+
+        Files written before ``final_D``, ``accepted_shots`` and ``factors`` were fields are
+        read too: their ``"D"`` key is the final ``D``, and ``extra["accepted_shots"]`` /
+        ``extra["factors"]`` move to the typed fields.
 
         Args:
             data: A dict as written by :meth:`to_dict` (e.g. read back from JSON).
@@ -234,7 +276,9 @@ class Result:
         if not isinstance(data, Mapping):
             raise ResultError(f"a serialised result must be a JSON object, got "
                               f"{type(data).__name__}; the file or cache is damaged: recompute it")
-        missing = [k for k in _REQUIRED if k not in data]
+        # "D": files written before the field was named final_D (it always held the final D).
+        d_key = "final_D" if "final_D" in data or "D" not in data else "D"
+        missing = [k for k in _REQUIRED if k not in data and (k, d_key) != ("final_D", "D")]
         if missing:
             raise ResultError(f"result is missing the field(s) {', '.join(map(repr, missing))}; "
                               "the result file or cache is damaged or not a qdq result: "
@@ -253,9 +297,9 @@ class Result:
         total = float(probabilities.sum())
         if abs(total - 1.0) > _SUM_TOL:
             _bad("probabilities", f"must sum to 1 (within {_SUM_TOL:g}), got {total:.12g}")
-        D = _number("D", data["D"])
-        if D < 0:
-            _bad("D", f"must be >= 0, got {D!r}")
+        final_D = _number(d_key, data[d_key])
+        if final_D < 0:
+            _bad(d_key, f"must be >= 0, got {final_D!r}")
         success = _number("success_probability", data["success_probability"])
         if not 0.0 <= success <= 1.0:
             _bad("success_probability", f"must be in [0, 1], got {success!r}")
@@ -280,15 +324,23 @@ class Result:
             trace = {k: np.asarray(v, dtype=float) for k, v in dicts["trace"].items()}
         except (TypeError, ValueError) as exc:
             _bad("trace", f"must map names to numeric lists ({_short(exc)})")
+        extra = dicts["extra"]
+        # Older files kept these two in ``extra``; they are typed fields now.
+        accepted = data["accepted_shots"] if "accepted_shots" in data \
+            else extra.pop("accepted_shots", None)
+        factors = data["factors"] if "factors" in data else extra.pop("factors", None)
         return cls(
-            method=data["method"], backend=data["backend"], grid=grid, values=values, D=D,
-            probabilities=probabilities, statevector=sv, success_probability=success,
-            shots=shots, problem=dicts["problem"], spec=dicts["spec"],
-            timing=dicts["timing"], trace=trace, extra=dicts["extra"],
+            method=data["method"], backend=data["backend"], grid=grid, values=values,
+            final_D=final_D, probabilities=probabilities, statevector=sv,
+            success_probability=success, shots=shots,
+            accepted_shots=_accepted(accepted, shots), factors=_factors(factors),
+            problem=dicts["problem"], spec=dicts["spec"], timing=dicts["timing"], trace=trace,
+            extra=extra,
         )
 
 
-_REQUIRED = ("method", "backend", "grid", "values", "D", "probabilities", "success_probability")
+_REQUIRED = ("method", "backend", "grid", "values", "final_D", "probabilities",
+             "success_probability")
 _SUM_TOL = 1e-6
 
 
@@ -300,6 +352,29 @@ def _short(value: Any, limit: int = 60) -> str:
 def _bad(key: str, problem: str) -> NoReturn:
     raise ResultError(f"result field {key!r} {problem}; the result file or cache is damaged: "
                       "recompute it")
+
+
+def _count(key: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        _bad(key, f"must be a non-negative integer, got {_short(value)}")
+    return value
+
+
+def _accepted(value: Any, shots: int | None) -> int | None:
+    if value is None:
+        return None
+    accepted = _count("accepted_shots", value)
+    if shots is not None and accepted > shots:
+        _bad("accepted_shots", f"must be <= shots ({shots}), got {accepted}")
+    return accepted
+
+
+def _factors(value: Any) -> dict[str, int]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        _bad("factors", f"must be an object of counts, got {type(value).__name__}")
+    return {str(k): _count(f"factors.{k}", v) for k, v in value.items()}
 
 
 def _array(key: str, value: Any, shape: tuple[int, ...]) -> np.ndarray:
@@ -338,7 +413,7 @@ def load_result(path: str | os.PathLike[str]) -> Result:
 
     Example:
         >>> import os, tempfile, qdq
-        >>> from qdq.io import atomic_write_json
+        >>> from qdq.files import atomic_write_json
         >>> p = qdq.Problem("x**2", bounds=[(-1, 1)], qubits=3)
         >>> r = qdq.run(qdq.RealTime(qdq.Hamiltonian(p, D=0.5), time=0.5, steps=2))
         >>> path = os.path.join(tempfile.mkdtemp(), "r.json")

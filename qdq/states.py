@@ -105,6 +105,27 @@ def resolve_initial(initial, grid: Grid) -> np.ndarray:
     return arr / norm
 
 
+def check_initial(initial, grid: Grid) -> None:
+    """Validate an initial-state description without building the full grid-shaped state.
+
+    A uniform state or a packet (a product of 1-D factors) is checked per dimension, so a
+    grid far larger than memory can still be given one; an array is resolved.
+
+    Raises:
+        ParameterError: As :func:`resolve_initial`.
+
+    Example:
+        >>> check_initial("uniform", Grid([(0, 1)] * 10, qubits=8, dense=False))
+    """
+    if isinstance(initial, str) and initial == "uniform":
+        return
+    if isinstance(initial, GaussianPacket):
+        for d in range(grid.dims):
+            initial.factor(grid, d)
+        return
+    resolve_initial(initial, grid)
+
+
 def describe_initial(initial) -> object:
     """JSON-safe description of an initial state (arrays summarized)."""
     if isinstance(initial, str):

@@ -51,8 +51,10 @@ from collections.abc import Sequence
 import numpy as np
 
 from qdq.errors import ParameterError
-from qdq.hamiltonian import Hamiltonian, check_positive
+from qdq.evolution import ImaginaryTime, RealTime
+from qdq.hamiltonian import Hamiltonian
 from qdq.states import resolve_initial
+from qdq.validate import check_positive
 
 __all__ = [
     "crossover_D",
@@ -312,7 +314,7 @@ def populations(psi: np.ndarray, states: np.ndarray) -> np.ndarray:
 
 
 def evolve_snapshots(H: Hamiltonian, initial, times: Sequence[float], *,
-                     kind: str = "imaginary", dt: float = 0.01,
+                     time_axis: str = "imaginary", dt: float = 0.01,
                      order: int = 2) -> list[np.ndarray]:
     r"""Grid states at increasing ``times``, evolved on the FFT emulator.
 
@@ -324,7 +326,7 @@ def evolve_snapshots(H: Hamiltonian, initial, times: Sequence[float], *,
         H: The Hamiltonian.
         initial: Initial state (``"uniform"``, a packet, or a grid-shaped array).
         times: Non-decreasing times ``>= 0``.
-        kind: ``"imaginary"`` or ``"real"``.
+        time_axis: ``"imaginary"`` or ``"real"``.
         dt: Largest step per segment.
         order: Product-formula order.
 
@@ -338,23 +340,23 @@ def evolve_snapshots(H: Hamiltonian, initial, times: Sequence[float], *,
         >>> round(H.energy(s[-1]), 3)          # relaxed to E_0 = √(cD) = 1
         1.0
     """
-    import qdq
+    from qdq.engines.emulator import run_emulator
 
-    if kind not in ("imaginary", "real"):
-        raise ParameterError(f"kind must be 'imaginary' or 'real', got {kind!r}")
+    if time_axis not in ("imaginary", "real"):
+        raise ParameterError(f"time_axis must be 'imaginary' or 'real', got {time_axis!r}")
     dt = check_positive("dt", dt)
     ts = np.asarray(times, dtype=float)
     if ts.ndim != 1 or np.any(ts < 0) or np.any(np.diff(ts) < 0):
         raise ParameterError(f"times must be non-decreasing and >= 0, got {list(times)!r}")
-    cls = qdq.ImaginaryTime if kind == "imaginary" else qdq.RealTime
+    cls = ImaginaryTime if time_axis == "imaginary" else RealTime
     psi = resolve_initial(initial, H.grid)
     out, now = [], 0.0
     for t in ts:
         seg = float(t) - now
         if seg > 0:
             steps = max(1, int(np.ceil(seg / dt - 1e-9)))
-            psi = qdq.run(cls(H, time=seg, steps=steps, order=order, initial=psi),
-                          backend="emulator").statevector
+            psi = run_emulator(cls(H, time=seg, steps=steps, order=order,
+                                   initial=psi)).statevector
             now = float(t)
         out.append(np.array(psi))
     return out

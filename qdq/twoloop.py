@@ -12,7 +12,7 @@ Why it works: the ground state of ``H_l`` concentrates on the global minimum of 
 at rate ``2(E_1 − E_0)`` (see :mod:`qdq.theory`). Lowering ``D`` gradually keeps the
 carried state close to the new ground state.
 
-Every chunk is an :class:`~qdq.ImaginaryTime` spec run through :func:`qdq.run`, so
+Every chunk is an :class:`~qdq.ImaginaryTime` spec run through :func:`qdq.api.run`, so
 ``backend="aer"`` runs each chunk as a probabilistic circuit (exact statevector mode;
 the chunk's output statevector is the next chunk's initial array). The reported success
 probability is the product of all chunks' postselection probabilities: the chance that
@@ -41,11 +41,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from qdq.errors import ParameterError, PostselectionError
-from qdq.hamiltonian import Hamiltonian, check_positive
+from qdq.api import run as run_spec
+from qdq.engines.readout import sample_exact
+from qdq.errors import ParameterError
+from qdq.evolution import ImaginaryTime
+from qdq.hamiltonian import Hamiltonian
 from qdq.problem import Problem
 from qdq.results import Result
+from qdq.runnable import Runnable
 from qdq.states import describe_initial, resolve_initial
+from qdq.validate import check_positive, check_seed, check_shots
 
 __all__ = ["TwoLoop", "TwoLoopResult"]
 
@@ -141,7 +146,7 @@ def _check_int(name: str, value, minimum: int) -> int:
     return int(value)
 
 
-class TwoLoop:
+class TwoLoop(Runnable):
     r"""The two-loop algorithm (outer: ``D_l = D₀·ratio^l``; inner: imaginary time to convergence).
 
     Args:
@@ -165,7 +170,7 @@ class TwoLoop:
         >>> tl = TwoLoop(p, D0=0.5, ratio=0.25, levels=3)
         >>> tl.diffusion_constants
         [0.5, 0.125, 0.03125]
-        >>> r = qdq.run(tl)                        # delegated to TwoLoop.run
+        >>> r = qdq.run(tl)                        # a Runnable: delegated to TwoLoop.run
         >>> type(r).__name__, r.trace[-1]["converged"]
         ('TwoLoopResult', True)
     """
@@ -219,7 +224,7 @@ class TwoLoop:
 
         Args:
             backend: ``"emulator"`` or ``"aer"`` (each chunk an imaginary-time circuit,
-                exact statevector mode) — any :func:`qdq.run` backend with statevectors.
+                exact statevector mode) — any :func:`qdq.api.run` backend with statevectors.
             shots: ``None`` for the exact final distribution, or a number of shots of the
                 *final* readout: the carried states are always exact, and each shot is
                 kept with the total success probability, then sampled from the final state.
@@ -230,27 +235,28 @@ class TwoLoop:
             A :class:`TwoLoopResult`.
 
         Raises:
-            ParameterError: Bad ``shots``.
+            ParameterError: Bad ``shots`` or ``seed``, or an option the engine does not
+                declare.
             PostselectionError: If no shot survives postselection.
         """
-        import qdq
-
-        if shots is not None and (isinstance(shots, bool) or int(shots) != shots or shots < 1):
-            raise ParameterError(f"shots must be None (exact) or an integer >= 1, got {shots!r}")
+        shots, seed = check_shots(shots), check_seed(seed)
         t0 = _time.perf_counter()
         psi = resolve_initial(self.initial, self.problem.grid)
         trace: list[dict] = []
         log_total = 0.0
         last: Result | None = None
+        factors: dict[str, int] = {}  # summed over chunks
         for level, D in enumerate(self.diffusion_constants):
             H = Hamiltonian(self.problem, D)
             e_prev = H.energy(psi)
             steps, log_level, converged = 0, 0.0, False
             while steps < self.max_inner_steps:
                 n = min(self.chunk_steps, self.max_inner_steps - steps)
-                spec = qdq.ImaginaryTime(H, time=n * self.dtau, steps=n, order=self.order,
-                                         initial=psi)
-                last = qdq.run(spec, backend=backend, **options)
+                spec = ImaginaryTime(H, time=n * self.dtau, steps=n, order=self.order,
+                                     initial=psi)
+                last = run_spec(spec, backend=backend, **options)
+                for term, count in last.factors.items():
+                    factors[term] = factors.get(term, 0) + count
                 if last.statevector is None:  # pragma: no cover - engine contract
                     raise ParameterError(f"backend {backend!r} returned no statevector; the "
                                          "two-loop algorithm carries exact states")
@@ -276,23 +282,16 @@ class TwoLoop:
         probs = probs / probs.sum()
         statevector: np.ndarray | None = psi
         extra = {"levels": self.levels, "total_inner_steps": sum(r["inner_steps"] for r in trace)}
+        accepted = None
         if shots is not None:
-            from qdq.engines.emulator import sample_counts
-
-            rng = np.random.default_rng(seed)
-            accepted = int(rng.binomial(int(shots), success))
-            if accepted == 0:
-                raise PostselectionError(
-                    f"no shot of {shots} survived postselection (P_success = {success:.3g}); "
-                    "use more shots, fewer levels or steps, or shots=None"
-                )
-            probs = sample_counts(probs, accepted, rng) / accepted
-            statevector, success = None, accepted / int(shots)
-            extra["accepted_shots"] = accepted
+            # Each shot of the whole chunk sequence survives with the total probability.
+            probs, accepted = sample_exact(probs, shots, np.random.default_rng(seed),
+                                           success_probability=success, postselected=True)
+            statevector, success = None, accepted / shots
         result = dataclasses.replace(
-            last, method=self.method, D=trace[-1]["D"], probabilities=probs,
-            statevector=statevector, success_probability=success,
-            shots=None if shots is None else int(shots), spec=self.to_dict(),
+            last, method=self.method, final_D=trace[-1]["D"], probabilities=probs,
+            statevector=statevector, success_probability=success, shots=shots,
+            accepted_shots=accepted, factors=factors, spec=self.to_dict(),
             timing={"run": _time.perf_counter() - t0},
             trace={c: np.asarray([r[c] for r in trace]) for c in TRACE_COLUMNS}, extra=extra,
         )

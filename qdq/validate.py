@@ -22,6 +22,25 @@ import numpy as np
 from qdq.errors import BackendError, ParameterError
 
 
+def check_positive(name: str, value: Any, *, allow_zero: bool = False) -> float:
+    """Validate a finite number ``> 0`` (``>= 0`` with ``allow_zero``), naming it in the error.
+
+    Example:
+        >>> check_positive("D", 0.5), check_positive("floor", 0, allow_zero=True)
+        (0.5, 0.0)
+    """
+    need = ">= 0" if allow_zero else "> 0"
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ParameterError(f"{name} must be a number, got {_short(value)}; pass a float "
+                             f"{need}") from None
+    if not np.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
+        raise ParameterError(f"{name} must be finite and {need}, got {_short(value)}; pass a "
+                             f"float {need}")
+    return v
+
+
 def _short(value: Any) -> str:
     # A repr can be huge or carry secrets pasted by mistake: show only its start.
     text = repr(value)

@@ -9,7 +9,7 @@ import pytest
 import sympy as sp
 from scipy.optimize import minimize
 
-from qdq.benchmarks import QHD_TABLE, BenchmarkFunction, get, names, variable_names
+from qdq.benchmarks import QHD_RADIUS, QHD_TABLE, BenchmarkFunction, get, names, variable_names
 from qdq.errors import ProblemError
 
 ANY_DIMS = {
@@ -24,6 +24,9 @@ ANY_DIMS = {
     "sumofsquares",
     "xinsheyang3",
     "harmonic",
+    "griewank",
+    "rotated_rastrigin",
+    "rotated_styblinski_tang",
 }
 FIXED_DIMS = {
     "bohachevsky2": 2,
@@ -230,6 +233,10 @@ ND = {
         - 2 * np.exp(-np.sum(v**2, axis=0)) * np.prod(np.cos(v) ** 2, axis=0)
     ),
     "harmonic": lambda v: np.sum(v**2, axis=0),
+    "griewank": lambda v: (
+        1 + np.sum(v**2, axis=0) / 4000
+        - np.prod(np.cos(v / np.sqrt(np.arange(1, len(v) + 1))[:, None]), axis=0)
+    ),
 }
 
 
@@ -273,7 +280,12 @@ def test_rescaled(fn):
     if fn.radius is None:
         assert g.radius is None
     else:
-        assert g.radius == pytest.approx(fn.radius / L)
+        assert g.radius == QHD_RADIUS == 0.1   # the published column's r, not r/L
+    if fn.qhd_center is None:  # success is measured around the exact rescaled minimizer
+        assert g.success_center == g.minimizer and fn.success_center == fn.minimizer
+    else:                      # ... or around the authors' rounded u* (2-D table rows)
+        assert g.success_center == fn.qhd_center == g.qhd_center
+        assert g.success_center == pytest.approx(g.minimizer, abs=1e-4)
     u = np.random.default_rng(3).uniform(0, 1, size=(fn.dims, 300))
     expected = (fn(*(a + L * u)) - fn.minimum) / L
     np.testing.assert_allclose(g(*u), expected, rtol=1e-9, atol=1e-9)
@@ -284,7 +296,7 @@ def test_rescaled(fn):
 def test_rescaled_rastrigin_values():
     g = get("rastrigin").rescaled()
     assert g.minimizer == (0.5, 0.5)
-    assert g.radius == pytest.approx(1.5 / 10.24)
+    assert g.radius == 0.1 and g.success_center == (0.5, 0.5)
     # u = (0.75, 0.5) -> x = (2.56, 0): f = 10 + 2.56^2 - 10 cos(2 pi 2.56), L = 10.24
     expected = (10 + 2.56**2 - 10 * np.cos(2 * np.pi * 2.56)) / 10.24
     assert float(g(0.75, 0.5)) == pytest.approx(expected, rel=1e-12)
@@ -358,7 +370,33 @@ def test_qhd_table():
         radius, success = PUBLISHED[name]
         assert f.dims == 2 and f.radius == radius and f.qhd_success == success
     assert get("rastrigin", 3).qhd_success is None
+    assert get("rastrigin", 3).qhd_center is None
     assert get("double_well").qhd_success is None and get("double_well").radius is None
+
+
+# The authors' rounded unit-square minimizers u* (docs/benchmarks.md).
+U_STAR = {"levy": 0.55, "levy13": 0.55, "rosenbrock": 0.8333, "styblinski_tang": 0.2097}
+
+
+@pytest.mark.parametrize("name", QHD_TABLE)
+def test_qhd_success_center_is_the_published_u_star(name):
+    f = get(name)
+    u = U_STAR.get(name, 0.5)
+    assert f.qhd_center == (u, u) and f.success_center == f.minimizer
+    g = f.rescaled()
+    assert g.success_center == (u, u) and g.radius == 0.1
+    # the continuous minimizer stays the exact one
+    a, b = _box(f)
+    assert g.minimizer == tuple((m - a) / (b - a) for m in f.minimizer)
+    assert abs(float(g(*g.minimizer))) <= 1e-12
+
+
+def test_success_center_must_lie_in_the_box():
+    f = get("rastrigin")
+    with pytest.raises(ProblemError, match=r"success_center .*got \(9.0, 0.0\)"):
+        dataclasses.replace(f, success_center=(9.0, 0.0))
+    with pytest.raises(ProblemError, match="success_center"):
+        dataclasses.replace(f, success_center=(0.0,))
 
 
 def test_table_boxes_and_minimizers():

@@ -8,8 +8,9 @@ from typer.testing import CliRunner
 
 import qdq
 from qdq.cli import app
-from qdq.cli_common import build_spec
-from qdq.compare.methods import MethodSpec, quantum_distribution, quantum_options
+from qdq.cli.common import build_spec
+from qdq.compare.cells import quantum_distribution
+from qdq.compare.methods import MethodSetting
 from qdq.compare.metrics import SuccessCriterion
 from qdq.evolution import Anneal
 from qdq.store import Store
@@ -217,8 +218,8 @@ def rastrigin5():
 
 def test_solve_and_compare_build_the_same_anneal(rastrigin5):
     solve_spec = build_spec(rastrigin5, {"name": "anneal"}, "emulator")
-    compare_spec = Anneal(rastrigin5, **quantum_options(MethodSpec("anneal"),
-                                                        rastrigin5.grid.bounds))
+    compare_spec = Anneal(rastrigin5, **MethodSetting("anneal").options_for(
+        rastrigin5.grid.bounds))
     assert solve_spec.to_dict() == compare_spec.to_dict()
     d = solve_spec.to_dict()
     assert (d["D"], d["time"], d["steps"], d["order"]) == pytest.approx(
@@ -236,7 +237,7 @@ def test_solve_and_compare_get_the_same_p_global_min(rastrigin5):
     assert res.exit_code == 0, res.output
     solve_pgm = json.loads(res.stdout)["p_global_min"]
     crit = SuccessCriterion((0.0, 0.0), 0.5, 0.0, None)
-    compare_pgm = quantum_distribution(rastrigin5, MethodSpec("anneal"), crit)["p_global_min"]
+    compare_pgm = quantum_distribution(rastrigin5, MethodSetting("anneal"), crit)["p_global_min"]
     assert solve_pgm == pytest.approx(compare_pgm, rel=1e-5)
     assert solve_pgm > 0.8  # the converged anneal (it was 0.017 with solve's old defaults)
 

@@ -12,13 +12,13 @@ def H():
 
 
 def test_order1_potential_first(H):
-    steps = qdq.RealTime(H, time=1.0, steps=4, order=1).product_formula().steps
+    steps = qdq.RealTime(H, time=1.0, steps=4, order=1).product_formula().factors
     assert [t for t, _ in steps] == ["potential", "kinetic"] * 4
     assert all(c == pytest.approx(0.25) for _, c in steps)
 
 
 def test_order2_merges_half_steps(H):
-    steps = qdq.RealTime(H, time=1.0, steps=4, order=2).product_formula().steps
+    steps = qdq.RealTime(H, time=1.0, steps=4, order=2).product_formula().factors
     assert [t for t, _ in steps] == ["potential", "kinetic"] * 4 + ["potential"]
     cs = [c for _, c in steps]
     assert cs[0] == pytest.approx(0.125) and cs[-1] == pytest.approx(0.125)
@@ -29,7 +29,7 @@ def test_order2_merges_half_steps(H):
 
 
 def test_order4_yoshida_weights(H):
-    steps = qdq.RealTime(H, time=1.0, steps=1, order=4).product_formula().steps
+    steps = qdq.RealTime(H, time=1.0, steps=1, order=4).product_formula().factors
     w1 = 1 / (2 - 2 ** (1 / 3))
     w0 = 1 - 2 * w1
     kin = [c for t, c in steps if t == "kinetic"]
@@ -43,9 +43,9 @@ def test_time_dependent_weights_left_end_and_midpoint():
     b = lambda t: 2.0 * t  # noqa: E731
     s1 = qdq.Anneal(p, D=1.0, kinetic_weight=a, potential_weight=b, time=1.0, steps=2, order=1)
     # t = 0: potential weight 0 (dropped), kinetic 1*0.5; t = 0.5: potential 1*0.5, kinetic 1.5*0.5
-    assert s1.product_formula().steps == (("kinetic", 0.5), ("potential", 0.5), ("kinetic", 0.75))
+    assert s1.product_formula().factors == (("kinetic", 0.5), ("potential", 0.5), ("kinetic", 0.75))
     s2 = qdq.Anneal(p, D=1.0, kinetic_weight=a, potential_weight=b, time=1.0, steps=2, order=2)
-    st = s2.product_formula().steps
+    st = s2.product_formula().factors
     # midpoints 0.25 and 0.75: potential half-steps b*dt/2 merged across the step boundary
     expected = [("potential", 0.125), ("kinetic", 0.625), ("potential", 0.125 + 0.375),
                 ("kinetic", 0.875), ("potential", 0.375)]

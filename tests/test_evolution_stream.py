@@ -35,7 +35,7 @@ def test_a_billion_steps_cost_no_memory():
     assert first == [("potential", dt / 2), ("kinetic", dt), ("potential", dt),
                      ("kinetic", dt), ("potential", dt)]
     with pytest.raises(ResourceError, match="iterate it"):
-        _ = formula.steps
+        _ = formula.factors
 
 
 def _unmerged(a, b, time, steps, order):
@@ -84,8 +84,7 @@ def test_streamed_run_is_bit_identical_to_materialized(monkeypatch):
     streamed = qdq.run(spec, observe_every=3)
     assert np.array_equal(eager.statevector, streamed.statevector)
     assert np.array_equal(eager.trace["energy"], streamed.trace["energy"])
-    assert eager.extra["factors"] == streamed.extra["factors"] == {"potential": 41,
-                                                                   "kinetic": 40}
+    assert eager.factors == streamed.factors == {"potential": 41, "kinetic": 40}
 
 
 @pytest.mark.parametrize("kind", ["real", "imaginary", "anneal", "anneal-2d"])

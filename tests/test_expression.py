@@ -9,7 +9,7 @@ from sympy.parsing.sympy_parser import convert_xor, parse_expr, standard_transfo
 
 import qdq
 from qdq import benchmarks
-from qdq.cli_common import DEFAULTS
+from qdq.cli.common import DEFAULTS
 from qdq.errors import ProblemError
 from qdq.expression import (
     FUNCTIONS,
@@ -17,10 +17,9 @@ from qdq.expression import (
     MAX_EXPONENT,
     MAX_INT_DIGITS,
     MAX_LENGTH,
-    expansion_size,
     parse_expression,
 )
-from qdq.problem import parse_objective, variable_names
+from qdq.problem import expansion_size, parse_objective, variable_names
 
 X = sympy.Symbol("x", real=True)
 Y = sympy.Symbol("y", real=True)
@@ -280,3 +279,9 @@ def test_benchmark_expressions_parse_to_the_same_values_as_sympify(f):
     pts = np.meshgrid(*p.grid.points, indexing="ij")
     np.testing.assert_allclose(p.values, np.broadcast_to(
         sympy.lambdify(symbols, old, "numpy")(*pts), p.grid.shape), rtol=1e-12, atol=1e-12)
+
+
+def test_a_huge_exponent_is_shown_short_in_the_message():
+    with pytest.raises(ProblemError, match=r"exponent 10000000\.\.\. \(1000 digits\)") as err:
+        qdq.Problem("(x**2)**(10**999)", bounds=[(-1, 1)], qubits=2)
+    assert len(str(err.value)) < 300

@@ -22,10 +22,15 @@ DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
 #: Optional extras a snippet may need -> the module that proves the extra is installed.
 EXTRAS = {"ibm": "qiskit_ibm_runtime", "pennylane": "pennylane", "qasm": "qiskit_qasm3_import",
-          "dask": "dask"}
+          "dask": "dask", "estimate": "qdk", "mitigation": "mthree", "jax": "jax",
+          "qp": "highspy"}
 #: What in a snippet means it needs an extra.
 NEEDS = {"pennylane": re.compile(r"backend=\"pennylane\"|import pennylane"),
-         "ibm": re.compile(r"qdq\.submit\(|fake_\w+|qiskit_ibm_runtime")}
+         "ibm": re.compile(r"qdq\.submit\(|fake_\w+|qiskit_ibm_runtime"),
+         "estimate": re.compile(r"qdq\.estimate\("),
+         "mitigation": re.compile(r"depth_scan\(|mthree"),
+         "jax": re.compile(r"backend=\"jax\"|qdq\.jax\b|import jax|optimize_schedule\("),
+         "qp": re.compile(r"read_qp\(")}
 
 #: Paths the docs mention that are deliberately not in this repository.
 NOT_IN_REPO = {
@@ -62,7 +67,8 @@ PY_BLOCKS = list(_python_blocks())
 def _stated_extras(before: str) -> set[str]:
     """Extras named in the paragraph just above a block (``.[ibm]``, ``.[pennylane]``)."""
     para = before.rstrip().rsplit("\n\n", 1)[-1]
-    return set(re.findall(r"\.\[(\w+)\]", para))
+    return {name for group in re.findall(r"\.\[([\w,]+)\]", para)
+            for name in group.split(",")}
 
 
 def test_docs_have_python_snippets():

@@ -51,3 +51,44 @@ def test_shots_result_has_no_energy():
     r = qdq.run(qdq.RealTime(qdq.Hamiltonian(p, D=0.5), time=0.5, steps=2), shots=100, seed=0)
     assert r.expected_energy is None and r.statevector is None
     assert Result.from_dict(r.to_dict()).shots == 100
+
+
+def test_typed_fields_round_trip_through_json():
+    p = qdq.Problem("x**2", bounds=[(-1, 1)], qubits=3)
+    r = qdq.run(qdq.ImaginaryTime(qdq.Hamiltonian(p, D=0.5), time=0.5, steps=4), shots=400,
+                seed=2)
+    assert r.factors == {"potential": 5, "kinetic": 4}
+    assert 0 < r.accepted_shots <= 400 and r.success_probability == r.accepted_shots / 400
+    data = json.loads(json.dumps(r.to_dict()))
+    assert "D" not in data and data["final_D"] == 0.5
+    assert "factors" not in data["extra"] and "accepted_shots" not in data["extra"]
+    back = Result.from_dict(data)
+    assert (back.final_D, back.factors, back.accepted_shots) == (0.5, r.factors,
+                                                                 r.accepted_shots)
+
+
+def test_old_files_with_D_and_extra_counts_are_read():
+    p = qdq.Problem("x**2", bounds=[(-1, 1)], qubits=3)
+    r = qdq.run(qdq.Anneal(p, D=0.4, time=1.0, steps=4,
+                           kinetic_weight=lambda t: 1 - 0.5 * t), shots=50, seed=1)
+    assert r.final_D == pytest.approx(0.2)
+    new = json.loads(json.dumps(r.to_dict()))
+    # The layout written before final_D / accepted_shots / factors were Result fields.
+    old = {k: v for k, v in new.items() if k not in ("final_D", "accepted_shots", "factors")}
+    old["D"] = new["final_D"]
+    old["extra"] = {"factors": new["factors"], "accepted_shots": new["accepted_shots"],
+                    "note": "kept"}
+    back = Result.from_dict(old)
+    assert back.final_D == r.final_D
+    assert back.factors == {"potential": 4, "kinetic": 4} == r.factors
+    assert back.accepted_shots == 50 == r.accepted_shots
+    assert back.extra == {"note": "kept"}
+    np.testing.assert_array_equal(back.probabilities, r.probabilities)
+    # A damaged old file names the key it actually has.
+    with pytest.raises(qdq.errors.ResultError, match="field 'D' must be >= 0"):
+        Result.from_dict(old | {"D": -1.0})
+
+
+def test_no_D_alias_remains():
+    # Result.D was renamed final_D (README and notebooks never read it); no alias is kept.
+    assert not hasattr(Result, "D")

@@ -10,7 +10,7 @@ import pytest
 
 import qdq
 from qdq.errors import QdqError, ResultError
-from qdq.io import atomic_write_json
+from qdq.files import atomic_write_json
 from qdq.results import Result, load_result
 
 
@@ -40,8 +40,8 @@ def test_good_result_round_trips(good):
     assert r.probabilities.sum() == pytest.approx(1.0, abs=1e-12)
 
 
-@pytest.mark.parametrize("field", ["method", "backend", "grid", "values", "D", "probabilities",
-                                   "success_probability"])
+@pytest.mark.parametrize("field", ["method", "backend", "grid", "values", "final_D",
+                                   "probabilities", "success_probability"])
 def test_missing_required_field(good, field):
     with pytest.raises(ResultError, match=f"missing the field.*'{field}'"):
         Result.from_dict(_with(good, **{field: _DROP}))
@@ -73,9 +73,13 @@ def _probs(good, transform):
     (lambda g: {"probabilities": _probs(g, _one_negative)}, "probabilities", ">= 0, got -0.01"),
     (lambda g: {"values": _probs(g, lambda p: np.where(p == p.max(), np.inf, p))}, "values",
      "finite"),
-    (lambda g: {"D": -0.1}, "D", ">= 0, got -0.1"),
-    (lambda g: {"D": float("nan")}, "D", "finite"),
-    (lambda g: {"D": "0.2"}, "D", "number"),
+    (lambda g: {"final_D": -0.1}, "final_D", ">= 0, got -0.1"),
+    (lambda g: {"final_D": float("nan")}, "final_D", "finite"),
+    (lambda g: {"final_D": "0.2"}, "final_D", "number"),
+    (lambda g: {"accepted_shots": -1}, "accepted_shots", "non-negative integer, got -1"),
+    (lambda g: {"shots": 10, "accepted_shots": 11}, "accepted_shots", r"<= shots \(10\)"),
+    (lambda g: {"factors": [1, 2]}, "factors", "object"),
+    (lambda g: {"factors": {"kinetic": 2.5}}, "factors.kinetic", "non-negative integer"),
     (lambda g: {"success_probability": 1.5}, "success_probability", r"\[0, 1\], got 1.5"),
     (lambda g: {"success_probability": -0.01}, "success_probability", r"\[0, 1\]"),
     (lambda g: {"shots": -3}, "shots", "non-negative"),
@@ -102,7 +106,7 @@ def test_invalid_field_is_named(good, changes, field, found):
 def test_tolerances_accept_rounding_and_zero_D(good):
     p = np.asarray(good["probabilities"])
     Result.from_dict(_with(good, probabilities=(p * (1 + 5e-7)).tolist()))
-    Result.from_dict(_with(good, D=0.0, success_probability=0.0, shots=None))
+    Result.from_dict(_with(good, final_D=0.0, success_probability=0.0, shots=None))
     Result.from_dict(_with(good, statevector=None, trace={}, extra=None))
 
 

@@ -159,8 +159,8 @@ def test_bad_inputs_are_rejected():
     with pytest.raises(ParameterError, match="values must be > 0"):
         th.fit_log_slope([0, 1], [1.0, 0.0])
     H = qdq.Hamiltonian(qdq.Problem("x**2", bounds=[(-1, 1)], qubits=3), D=1.0)
-    with pytest.raises(ParameterError, match="kind must be"):
-        th.evolve_snapshots(H, "uniform", [1.0], kind="complex")
+    with pytest.raises(ParameterError, match="time_axis must be"):
+        th.evolve_snapshots(H, "uniform", [1.0], time_axis="complex")
     with pytest.raises(ParameterError, match="non-decreasing"):
         th.evolve_snapshots(H, "uniform", [2.0, 1.0])
     p = qdq.Problem("(x + 1)**2", bounds=[(-4, 4)], qubits=5)

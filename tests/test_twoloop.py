@@ -86,7 +86,7 @@ def test_run_is_delegated_and_serializes():
     assert set(out.trace[0]) == set(TRACE_COLUMNS)
     d = json.loads(json.dumps(out.to_dict()))
     assert d["spec"]["levels"] == 2 and len(d["trace"]) == 2
-    assert out.result.method == "two-loop" and out.result.D == pytest.approx(0.5)
+    assert out.result.method == "two-loop" and out.result.final_D == pytest.approx(0.5)
     assert out.table().count("\n") == 3
     summary = out.summary()
     assert summary["levels"] == 2 and summary["p_global_min"] == out.p_global_min
@@ -100,7 +100,7 @@ def test_shots_sample_the_final_state():
     exact = tl.run()
     n = 10**8  # P_success ≈ 6e-5 here, so about 5500 shots survive
     shots = tl.run(shots=n, seed=3)
-    accepted = shots.result.extra["accepted_shots"]
+    accepted = shots.result.accepted_shots
     assert shots.statevector is None and shots.result.shots == n
     assert shots.success_probability == accepted / n
     p_s = exact.success_probability

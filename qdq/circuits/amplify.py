@@ -141,6 +141,7 @@ def fixed_point_success(p: float, iterations: int, delta: float) -> float:
 
 
 def _cx(qc) -> int:
+    """CX of a reflection circuit (multi-controlled phases are not program ops)."""
     from qiskit import transpile
 
     return int(transpile(qc, basis_gates=_BASIS, optimization_level=0).count_ops().get("cx", 0))
@@ -178,10 +179,11 @@ def amplify(spec: EvolutionSpec, iterations: int | None = None, *,
     from qiskit import ClassicalRegister, QuantumCircuit, QuantumRegister
 
     from qdq.circuits.imaginary import build_imaginary_circuit, count_blocks
+    from qdq.circuits.program import program
 
     if method not in METHODS:
         raise ParameterError(f"method must be one of {METHODS}, got {method!r}")
-    if not isinstance(spec, EvolutionSpec) or spec.kind != "imaginary":
+    if not isinstance(spec, EvolutionSpec) or spec.time_axis != "imaginary":
         raise ParameterError(f"amplify needs an ImaginaryTime spec, got {type(spec).__name__}")
     if iterations is not None and (isinstance(iterations, bool) or int(iterations) != iterations
                                    or iterations < 0):
@@ -240,7 +242,9 @@ def amplify(spec: EvolutionSpec, iterations: int | None = None, *,
         qc.measure(range(nq), cregs[0])
         qc.measure(anc, cregs[1])
 
-    cx_A = _cx(A)
+    # A is the fresh-ancilla program (plus, for "exact", one RY on the flag ancilla): its CX
+    # come from walking the program; the reflections are multi-controlled phases, transpiled.
+    cx_A = program(spec, swap_free=swap_free, ancillas="fresh").resources()["cx"]
     n = A.num_qubits
     cx_refl = _cx(phase_on_zero(n, np.pi)) + _cx(phase_on_zero(n, np.pi, range(nq, n)))
     queries = 2 * k + 1

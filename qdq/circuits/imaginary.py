@@ -17,7 +17,7 @@ factor by factor, exactly like the emulator (:mod:`qdq.engines.emulator`):
   (:func:`~qdq.engines.emulator.imaginary_potential_shift`).
 * ``("kinetic", c)``: per dimension ``d`` one block ``QFT · UCRY · QFT†`` on register ``d``
   and its own ancilla, ``f(m) = e^{−cD(2πm/L_d)²}`` over the two's-complement momentum
-  index ``m``. ``QFT†`` maps position to momentum (DESIGN.md); the QFT swaps are removed
+  index ``m``. ``QFT†`` maps position to momentum (docs/conventions.md); the QFT swaps are removed
   by rewiring as in :mod:`qdq.circuits.kinetic` (``QFT = Q̃R``, so
   ``QFT·P·QFT† = Q̃(RPR)Q̃†`` with ``RPR`` the same block on reversed control wires).
 
@@ -31,9 +31,10 @@ ladder would cost ``Σ_S 2|S| = m 2^m``). A group whose values do not depend on 
 qubits (e.g. a callable constant along one axis) is controlled only by the qubits it
 depends on.
 
-**Closed-form CX counts** (basis ``cx, rz, sx, x, ry``; ``m_g`` the number of qubits group
+**CX counts** are walked from the program (:meth:`~qdq.circuits.program.Program.resources`);
+they follow these formulas (basis ``cx, rz, sx, x, ry``; ``m_g`` the number of qubits group
 ``g`` depends on, ``n_d`` the qubits of dimension ``d``; ``qft(n) = n(n−1)`` swap-free,
-``n(n−1) + 3⌊n/2⌋`` with swaps):
+``n(n−1) + 3⌊n/2⌋`` with swaps; checked in the tests):
 
 * potential block of group ``g``: ``2^{m_g}``;
 * kinetic block of dimension ``d``: ``2^{n_d} + 2·qft(n_d)``;
@@ -69,53 +70,42 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qdq.circuits.kinetic import momentum_index
-from qdq.circuits.phase_oracles import walsh_coefficients
-from qdq.circuits.state_prep import prepare_initial
+from qdq.circuits.factors import (
+    DEPENDENCE_RTOL,
+    dependent_bits,
+    group_bits,
+    kinetic_angles,
+    restrict,
+    ry_angles,
+)
+from qdq.circuits.program import ANCILLA_MODES, Program, factor_program, program
+from qdq.circuits.qiskit_emitter import append_gates, emit_qiskit
+from qdq.circuits.synthesis import cx_count, gray_walk, ucry_gates
 from qdq.errors import ParameterError
 from qdq.evolution import EvolutionSpec
-from qdq.problem import Problem, Term
+from qdq.problem import Problem
 
-ANCILLA_MODES = ("reuse", "fresh")
+__all__ = ["ANCILLA_MODES", "DEPENDENCE_RTOL", "Block", "append_ucry", "build_imaginary_circuit",
+           "count_blocks", "dependent_bits", "factor_blocks", "factor_circuit",
+           "imaginary_block_cx_counts", "imaginary_circuit_cx_count", "imaginary_step_cx_count",
+           "kinetic_angles", "kinetic_blocks", "kinetic_decay_circuit", "potential_blocks",
+           "ry_angles", "ucry_circuit", "ucry_cx_count"]
 
-#: A group's values are taken not to depend on a qubit when flipping it changes them by at
-#: most this fraction of their spread (numerical zeros from floating-point evaluation).
-DEPENDENCE_RTOL = 1e-12
+_restrict = restrict
+_group_bits = group_bits
 
 
 # --------------------------------------------------------------------------- UCRY synthesis
-def ry_angles(f: np.ndarray) -> np.ndarray:
-    """Angles ``θ = 2 arccos f`` so that ``RY(θ)|0⟩`` has ``|0⟩``-amplitude ``f``.
-
-    Args:
-        f: Amplitude factors in ``[0, 1]`` (tiny excursions from rounding are clipped).
-
-    Raises:
-        ParameterError: If some ``f`` is not finite or lies outside ``[0, 1]`` by more than
-            rounding.
-
-    Example:
-        >>> ry_angles(np.array([1.0, 0.0]))
-        array([0.        , 3.14159265])
-    """
-    f = np.asarray(f, dtype=float)
-    if not np.all(np.isfinite(f)) or np.any(f < -1e-12) or np.any(f > 1 + 1e-12):
-        bad = f[~(np.isfinite(f) & (f >= -1e-12) & (f <= 1 + 1e-12))]
-        raise ParameterError(
-            f"probabilistic-block amplitudes must lie in [0, 1], got {bad[:3]!r}; "
-            "shift the factor so that its largest entry is 1"
-        )
-    return 2.0 * np.arccos(np.clip(f, 0.0, 1.0))
-
-
 def ucry_cx_count(num_controls: int) -> int:
-    """CX count of :func:`append_ucry` with ``m`` controls: ``2^m`` (0 for ``m = 0``).
+    """CX count of :func:`append_ucry` with ``m`` controls (walked: ``2^m``, 0 for ``m = 0``).
 
     Example:
         >>> [ucry_cx_count(m) for m in range(4)]
         [0, 2, 4, 8]
     """
-    return 0 if num_controls == 0 else 1 << num_controls
+    m = int(num_controls)
+    generic = np.ones(1 << m, dtype=bool)  # every Walsh angle non-zero
+    return cx_count(gray_walk(list(range(m)), m, np.ones(1 << m), generic, "ry"))
 
 
 def append_ucry(qc, controls, target, theta: np.ndarray) -> None:
@@ -141,19 +131,7 @@ def append_ucry(qc, controls, target, theta: np.ndarray) -> None:
     m = len(controls)
     if theta.size != 1 << m:
         raise ParameterError(f"theta needs 2**{m} = {1 << m} angles, got {theta.size}")
-    w = walsh_coefficients(theta) if m else theta
-    # At Gray step i the CX's applied so far have mapped Y_a to Z_{g_i} Y_a, so RY(w_{g_i})
-    # there realises e^{−i w Z_g Y / 2}; the closing CX returns the parity to the empty set.
-    prev = 0
-    for i in range(1 << m):
-        g = i ^ (i >> 1)
-        if i:
-            qc.cx(controls[(g ^ prev).bit_length() - 1], target)
-        if w[g] != 0.0:
-            qc.ry(float(w[g]), target)
-        prev = g
-    if m:
-        qc.cx(controls[prev.bit_length() - 1], target)
+    append_gates(qc, ucry_gates(controls, target, theta))
 
 
 def ucry_circuit(theta: np.ndarray, *, name: str = "ucry"):
@@ -175,65 +153,44 @@ def ucry_circuit(theta: np.ndarray, *, name: str = "ucry"):
 
 
 # --------------------------------------------------------------------------- blocks
-def _qft_cx(n: int, swap_free: bool) -> int:
-    return n * (n - 1) + (0 if swap_free else 3 * (n // 2))
-
-
-def dependent_bits(flat: np.ndarray, *, rtol: float = DEPENDENCE_RTOL) -> list[int]:
-    """Bits ``i`` of the (little-endian) index that ``flat`` actually depends on.
-
-    Example:
-        >>> dependent_bits(np.array([0.0, 1.0, 0.0, 1.0]))     # depends on bit 0 only
-        [0]
-    """
-    flat = np.asarray(flat, dtype=float).reshape(-1)
-    m = int(np.log2(flat.size))
-    spread = float(np.ptp(flat)) if flat.size else 0.0
-    if spread == 0.0:
-        return []
-    arr = flat.reshape((2,) * m)  # C order: axis 0 is the most significant bit
-    out = []
-    for i in range(m):
-        diff = float(np.max(np.abs(np.diff(arr, axis=m - 1 - i))))
-        if diff > rtol * spread:
-            out.append(i)
-    return out
-
-
-def _restrict(flat: np.ndarray, bits: list[int]) -> np.ndarray:
-    """``flat`` as a function of ``bits`` only (other bits set to 0), little-endian."""
-    m = int(np.log2(flat.size))
-    arr = flat.reshape((2,) * m)
-    index = tuple(slice(None) if (m - 1 - axis) in bits else 0 for axis in range(m))
-    return np.ascontiguousarray(arr[index]).reshape(-1)
-
-
 @dataclass(frozen=True)
 class Block:
     """One probabilistic block: a unitary on some grid qubits plus one ancilla (last qubit).
 
     Attributes:
-        kind: ``"potential"`` or ``"kinetic"``.
+        term: ``"potential"`` or ``"kinetic"``.
         label: Short description (term group or dimension, and ``c``).
         qubits: Grid qubits the block acts on (its circuit's qubits ``0…len−1``).
         circuit: The block on ``len(qubits) + 1`` qubits; the last one is the ancilla.
-        cx: Closed-form CX count.
+        cx: CX count (walked from the block's ops).
     """
 
-    kind: str
+    term: str
     label: str
     qubits: tuple[int, ...]
     circuit: object
     cx: int
 
 
-def _group_bits(term: Term, problem: Problem) -> tuple[list[int], np.ndarray]:
-    from qdq.circuits.trotter import term_flat, term_qubits
+def _blocks(prog: Program) -> list[Block]:
+    from qdq.circuits.program import walk_resources
+    from qdq.circuits.qiskit_emitter import segment_circuit
 
-    flat = term_flat(term, problem)
-    qubits = term_qubits(term, problem)
-    bits = dependent_bits(flat)
-    return [qubits[b] for b in bits], _restrict(flat, bits)
+    out = []
+    for seg in prog.segments():
+        if seg.role == "block":
+            term = "potential" if seg.key[0] == "potential" else "kinetic"
+            cx = walk_resources(seg.ops, prog.num_qubits)["cx"]
+            out.append(Block(term, seg.label, seg.qubits[:-1],
+                             segment_circuit(seg, name=f"imag_{term}"), cx))
+    return out
+
+
+def _single(problem: Problem, D: float = 1.0):
+    from qdq.evolution import ImaginaryTime
+    from qdq.hamiltonian import Hamiltonian
+
+    return ImaginaryTime(Hamiltonian(problem, D=D), time=1.0, steps=1, order=1)
 
 
 def potential_blocks(problem: Problem, c: float) -> list[Block]:
@@ -245,98 +202,45 @@ def potential_blocks(problem: Problem, c: float) -> list[Block]:
         >>> [(b.qubits, b.cx) for b in potential_blocks(p, 0.1)]
         [((0, 1), 4), ((0, 1, 2), 8)]
     """
-    from qiskit import QuantumCircuit
-
-    out = []
-    for term in problem.terms:
-        if not term.dims:
-            continue  # e^{−c(const − const)} = 1
-        qubits, values = _group_bits(term, problem)
-        if not qubits:
-            continue
-        theta = ry_angles(np.exp(-c * (values - values.min())))
-        m = len(qubits)
-        qc = QuantumCircuit(m + 1, name="imag_potential")
-        append_ucry(qc, range(m), m, theta)
-        label = term.expression if term.expression is not None else f"dims {term.dims}"
-        out.append(Block("potential", f"V[{label}]({c:.4g})", tuple(qubits), qc,
-                         ucry_cx_count(m)))
-    return out
+    return _blocks(factor_program(_single(problem), "potential", c))
 
 
-def kinetic_angles(n: int, length: float, D: float, c: float) -> np.ndarray:
-    """Angles of the momentum-space UCRY: ``θ(j) = 2 arccos e^{−cD(2π m(j)/L)²}``.
-
-    Example:
-        >>> np.round(kinetic_angles(2, 2 * np.pi, 1.0, 0.1), 4)   # m = 0, 1, −2, −1
-        array([0.    , 0.8796, 1.6723, 0.8796])
-    """
-    k = 2 * np.pi * momentum_index(n) / length
-    return ry_angles(np.exp(-c * D * k**2))
-
-
-def kinetic_block(n: int, length: float, D: float, c: float, *, swap_free: bool = True):
+def kinetic_decay_circuit(n: int, length: float, D: float, c: float, *, swap_free: bool = True):
     """``QFT · UCRY(θ(m)) · QFT†`` on ``n`` register qubits (``0…n−1``) and ancilla ``n``.
 
     On the ancilla-``|0⟩`` branch it applies ``F⁻¹ e^{−cDk²} F`` to the register.
 
     Example:
         >>> from qiskit.quantum_info import Operator
-        >>> U = Operator(kinetic_block(2, 4.0, 0.5, 0.3)).data[:4, :4]   # ancilla 0 -> 0
+        >>> U = Operator(kinetic_decay_circuit(2, 4.0, 0.5, 0.3)).data[:4, :4]   # ancilla 0 -> 0
         >>> F = np.fft.fft(np.eye(4), axis=0)
         >>> k = 2 * np.pi * np.fft.fftfreq(4, d=1.0)
         >>> np.allclose(U, np.linalg.inv(F) @ np.diag(np.exp(-0.3 * 0.5 * k**2)) @ F)
         True
     """
-    from qiskit import QuantumCircuit
-
-    theta = kinetic_angles(n, length, D, c)
-    qc = QuantumCircuit(n + 1, name="imag_kinetic")
-    if swap_free:
-        from qiskit.synthesis import synth_qft_full
-
-        q = synth_qft_full(n, do_swaps=False)
-        wires = list(range(n))[::-1]
-        qc.compose(q.inverse(), wires, inplace=True)
-        append_ucry(qc, wires, n, theta)
-        qc.compose(q, wires, inplace=True)
-    else:
-        from qiskit.synthesis import synth_qft_full
-
-        q = synth_qft_full(n)  # equals QFTGate(n), bit-reversal swaps included
-        qc.compose(q.inverse(), range(n), inplace=True)
-        append_ucry(qc, range(n), n, theta)
-        qc.compose(q, range(n), inplace=True)
-    return qc
+    p = Problem("x", bounds=[(0.0, float(length))], qubits=n)
+    (blk,) = _blocks(factor_program(_single(p, D), "kinetic", c, swap_free=swap_free))
+    return blk.circuit
 
 
 def kinetic_blocks(problem: Problem, D: float, c: float, *, swap_free: bool = True
                    ) -> list[Block]:
     """Blocks of ``F⁻¹ e^{−cD|k|²} F``: one per dimension (they commute)."""
-    grid = problem.grid
-    out = []
-    for d in range(grid.dims):
-        n = grid.qubits[d]
-        qc = kinetic_block(n, grid.lengths[d], D, c, swap_free=swap_free)
-        out.append(Block("kinetic", f"T{d}({c:.4g})", tuple(grid.register(d)), qc,
-                         ucry_cx_count(n) + 2 * _qft_cx(n, swap_free)))
-    return out
+    return _blocks(factor_program(_single(problem, D), "kinetic", c, swap_free=swap_free))
 
 
 def factor_blocks(spec: EvolutionSpec, term: str, c: float, *, swap_free: bool = True
                   ) -> list[Block]:
     """The probabilistic blocks of one product-formula factor ``(term, c)`` of ``spec``."""
-    if term == "potential":
-        return potential_blocks(spec.problem, c)
-    if term == "kinetic":
-        return kinetic_blocks(spec.problem, spec.D, c, swap_free=swap_free)
-    raise ParameterError(f"unknown product-formula term {term!r}; expected potential/kinetic")
+    return _blocks(factor_program(spec, term, c, swap_free=swap_free))
 
 
-def factor_circuit(spec: EvolutionSpec, term: str, c: float, *, swap_free: bool = True):
+def factor_circuit(spec: EvolutionSpec, term: str, c: float, *, swap_free: bool = True,
+                   target: str = "hardware"):
     """One factor as a unitary circuit: grid qubits, then one fresh ancilla per block.
 
     Projecting the ancillas on ``|0…0⟩`` applies the (shifted) factor ``e^{−cX}``.
+    ``target="simulator"`` emits the UCRYs as Aer-native multiplexers (same operator).
 
     Example:
         >>> import qdq
@@ -347,17 +251,17 @@ def factor_circuit(spec: EvolutionSpec, term: str, c: float, *, swap_free: bool 
     """
     from qiskit import QuantumCircuit
 
-    blocks = factor_blocks(spec, term, c, swap_free=swap_free)
-    nq = spec.grid.num_qubits
-    qc = QuantumCircuit(nq + len(blocks), name=f"{term}({c:.4g})")
-    for b, blk in enumerate(blocks):
-        qc.compose(blk.circuit, [*blk.qubits, nq + b], inplace=True)
+    prog = factor_program(spec, term, c, swap_free=swap_free)
+    # The emitter keeps one ancilla register even when a factor needs no block.
+    body = emit_qiskit(prog, target=target, flat=True)
+    qc = QuantumCircuit(body.num_qubits, name=f"{term}({c:.4g})")
+    qc.compose(body, range(body.num_qubits), inplace=True)
     return qc
 
 
 # --------------------------------------------------------------------------- counts
 def imaginary_block_cx_counts(problem: Problem, *, swap_free: bool = True) -> dict:
-    """Closed-form CX count of every block type of ``problem``.
+    """CX count of every block type of ``problem`` (walked from the blocks' ops).
 
     Returns:
         ``{"potential": {dims: 2^{m_g}}, "kinetic": {d: 2^{n_d} + 2 qft(n_d)}}``, one entry
@@ -369,15 +273,11 @@ def imaginary_block_cx_counts(problem: Problem, *, swap_free: bool = True) -> di
         >>> imaginary_block_cx_counts(p)
         {'potential': {(0,): 8, (0, 1): 32}, 'kinetic': {0: 20, 1: 8}}
     """
-    pot = {}
-    for term in problem.terms:
-        if term.dims:
-            qubits, _ = _group_bits(term, problem)
-            if qubits:
-                pot[term.dims] = ucry_cx_count(len(qubits))
-    kin = {d: ucry_cx_count(n) + 2 * _qft_cx(n, swap_free)
-           for d, n in enumerate(problem.grid.qubits)}
-    return {"potential": pot, "kinetic": kin}
+    spec = _single(problem)
+    dims = [t.dims for t in problem.terms if t.dims and group_bits(t, problem)[0]]
+    pot = [b.cx for b in factor_blocks(spec, "potential", 1.0, swap_free=swap_free)]
+    kin = [b.cx for b in factor_blocks(spec, "kinetic", 1.0, swap_free=swap_free)]
+    return {"potential": dict(zip(dims, pot, strict=True)), "kinetic": dict(enumerate(kin))}
 
 
 def imaginary_step_cx_count(problem: Problem, *, swap_free: bool = True) -> int:
@@ -390,12 +290,11 @@ def imaginary_step_cx_count(problem: Problem, *, swap_free: bool = True) -> int:
         >>> imaginary_step_cx_count(qdq.Problem("x**2", bounds=[(-1, 1)], qubits=8))
         624
     """
-    counts = imaginary_block_cx_counts(problem, swap_free=swap_free)
-    return sum(counts["potential"].values()) + sum(counts["kinetic"].values())
+    return program(_single(problem), swap_free=swap_free).resources()["cx"]
 
 
 def imaginary_circuit_cx_count(spec: EvolutionSpec, *, swap_free: bool = True) -> int:
-    """CX of the blocks of the whole circuit of ``spec`` (state preparation excluded).
+    """CX of the whole circuit of ``spec`` (state preparation needs none), walked.
 
     ``#potential factors · Σ_g 2^{m_g} + #kinetic factors · Σ_d (2^{n_d} + 2 qft(n_d))``.
 
@@ -406,10 +305,7 @@ def imaginary_circuit_cx_count(spec: EvolutionSpec, *, swap_free: bool = True) -
         >>> imaginary_circuit_cx_count(spec)             # 5 potential x 8 + 4 kinetic x 20
         120
     """
-    counts = imaginary_block_cx_counts(spec.problem, swap_free=swap_free)
-    factors = spec.product_formula().counts()
-    return (factors["potential"] * sum(counts["potential"].values())
-            + factors["kinetic"] * sum(counts["kinetic"].values()))
+    return program(spec, swap_free=swap_free).resources()["cx"]
 
 
 def count_blocks(spec: EvolutionSpec) -> int:
@@ -421,16 +317,13 @@ def count_blocks(spec: EvolutionSpec) -> int:
         >>> count_blocks(qdq.ImaginaryTime(qdq.Hamiltonian(p), time=1.0, steps=3, order=1))
         12
     """
-    counts = imaginary_block_cx_counts(spec.problem)
-    factors = spec.product_formula().counts()
-    return (factors["potential"] * len(counts["potential"])
-            + factors["kinetic"] * spec.grid.dims)
+    return program(spec).num_blocks
 
 
 # --------------------------------------------------------------------------- assembly
 def build_imaginary_circuit(spec: EvolutionSpec, *, swap_free: bool = True,
                             measure: bool = False, ancillas: str = "reuse",
-                            flat: bool = False):
+                            flat: bool = False, target: str = "hardware"):
     """Build the probabilistic (postselected) circuit of an imaginary-time spec.
 
     Args:
@@ -442,10 +335,12 @@ def build_imaginary_circuit(spec: EvolutionSpec, *, swap_free: bool = True,
         ancillas: ``"reuse"`` (ancillas measured mid-circuit into ``post`` and reset; for
             shots and hardware) or ``"fresh"`` (one ancilla per block, unitary circuit; for
             exact statevector checks and amplitude amplification).
-        flat: Emit the blocks' plain gates (``h, cp, swap, cx, ry``) instead of one
-            labelled gate per block, and prepare non-uniform initial states with the
+        flat: Emit the blocks' plain gates (``h, cp, cx, ry``) instead of one labelled
+            gate per block, and prepare non-uniform initial states with the
             simulator-native ``Initialize`` (not invertible: keep ``False`` for
             :mod:`qdq.circuits.amplify`).
+        target: ``"hardware"`` (gate level) or ``"simulator"`` (UCRYs as Aer-native
+            multiplexers; implies ``flat``).
 
     Returns:
         A ``QuantumCircuit`` with registers ``x0, x1, …`` (grid), ``anc``; classical
@@ -456,46 +351,12 @@ def build_imaginary_circuit(spec: EvolutionSpec, *, swap_free: bool = True,
     Raises:
         ParameterError: If ``spec`` is not imaginary-time or ``ancillas`` is unknown.
     """
-    from qiskit import ClassicalRegister, QuantumCircuit, QuantumRegister
-
     if ancillas not in ANCILLA_MODES:
         raise ParameterError(f"ancillas must be one of {ANCILLA_MODES}, got {ancillas!r}; "
                              "use 'fresh' for exact statevector runs, 'reuse' for shots")
-    if not isinstance(spec, EvolutionSpec) or spec.kind != "imaginary":
-        kind = f" ({spec.kind} time)" if isinstance(spec, EvolutionSpec) else ""
+    if not isinstance(spec, EvolutionSpec) or spec.time_axis != "imaginary":
+        axis = f" ({spec.time_axis} time)" if isinstance(spec, EvolutionSpec) else ""
         raise ParameterError(f"build_imaginary_circuit needs an ImaginaryTime spec, got "
-                             f"{type(spec).__name__}{kind}; use qdq.build_circuit for others")
-    grid = spec.grid
-    nq = grid.num_qubits
-    formula = spec.product_formula()
-    plan = [(term, c, factor_blocks(spec, term, c, swap_free=swap_free))
-            for term, c in formula.steps]
-    num_blocks = sum(len(b) for _, _, b in plan)
-    regs = [QuantumRegister(n, f"x{d}") for d, n in enumerate(grid.qubits)]
-    num_anc = num_blocks if ancillas == "fresh" else grid.dims
-    anc = QuantumRegister(max(num_anc, 1), "anc")
-    cregs = []
-    if measure:
-        cregs.append(ClassicalRegister(nq, "m"))
-    post = ClassicalRegister(num_blocks, "post") if num_blocks else None
-    if post is not None and (ancillas == "reuse" or measure):
-        cregs.append(post)
-    qc = QuantumCircuit(*regs, anc, *cregs, name=f"qdq-{spec.method}")
-    qc.compose(prepare_initial(spec.initial, grid, native=flat), range(nq), inplace=True)
-    b = 0
-    for _term, _c, blocks in plan:
-        for i, blk in enumerate(blocks):
-            a = anc[b] if ancillas == "fresh" else anc[i % len(anc)]
-            if flat:
-                qc.compose(blk.circuit, [*blk.qubits, a], inplace=True)
-            else:
-                qc.append(blk.circuit.to_gate(label=blk.label), [*blk.qubits, a])
-            if ancillas == "reuse":
-                qc.measure(a, post[b])
-                qc.reset(a)
-            b += 1
-    if measure:
-        qc.measure(range(nq), cregs[0])
-        if ancillas == "fresh" and post is not None:
-            qc.measure(anc, post)
-    return qc
+                             f"{type(spec).__name__}{axis}; use qdq.build_circuit for others")
+    prog = program(spec, swap_free=swap_free, measure=measure, ancillas=ancillas)
+    return emit_qiskit(prog, target=target, flat=flat)

@@ -7,13 +7,17 @@ quadratic form in Z: writing ``m = −½ − Σ_i a_i Z_i`` with ``a_i = w_i/2``
 
 .. math:: m² = \text{const} + Σ_i a_i Z_i + 2 Σ_{i<j} a_i a_j Z_i Z_j,
 
-so it costs ``n`` RZ and ``n(n−1)/2`` RZZ (``n(n−1)`` CX), not the ``2^n − 2`` CX of a
-generic diagonal. The block is ``QFTGate · diag(e^{−iφm²}) · QFTGate†`` (``QFTGate†`` maps
-position to momentum, DESIGN.md). By default the QFT's bit-reversal swaps are removed:
-``QFT = Q̃·R`` with ``R`` the wire reversal, so ``QFT·P·QFT† = Q̃ (RPR) Q̃†`` and ``RPR`` is
-the same phase on reversed wires — operator-equal, ``3⌊n/2⌋`` fewer CX per QFT.
+so it costs ``n`` RZ and ``n(n−1)/2`` ZZ rotations, not the ``2^n − 2`` CX of a
+generic diagonal; one parity network for all pairs (GraySynth,
+:func:`~qdq.circuits.synthesis.parity_network`) takes ``n(n+1)/2 − 1`` CX instead of
+``n(n−1)`` for one RZZ per pair. The block is ``QFTGate · diag(e^{−iφm²}) · QFTGate†``
+(``QFTGate†`` maps position to momentum, docs/conventions.md). By default the QFT's
+bit-reversal swaps are removed: ``QFT = Q̃·R`` with ``R`` the wire reversal, so
+``QFT·P·QFT† = Q̃ (RPR) Q̃†`` and ``RPR`` is the same phase on reversed wires —
+operator-equal, ``3⌊n/2⌋`` fewer CX per QFT.
 
-CX per block (swap-free): ``n(n−1)`` per QFT × 2 + ``n(n−1)`` = ``3n(n−1)``.
+CX per block (swap-free): ``n(n−1)`` per QFT × 2 + ``n(n+1)/2 − 1`` (walked from the
+program ops by :func:`kinetic_cx_count`; the formula is checked in the tests).
 
 Example:
     >>> import numpy as np
@@ -27,47 +31,28 @@ Example:
 
 from __future__ import annotations
 
-from functools import lru_cache
+from qdq.circuits.factors import momentum_index, momentum_walsh
+from qdq.circuits.ops import ZPhase
+from qdq.circuits.program import Segment, kinetic_ops
+from qdq.circuits.synthesis import cx_count
 
-import numpy as np
+__all__ = ["kinetic_block", "kinetic_cx_count", "kinetic_ops", "momentum_index",
+           "momentum_phase"]
 
-from qdq.circuits.phase_oracles import append_zstring_rotations, walsh_coefficients
-
-
-def momentum_index(n: int) -> np.ndarray:
-    """Two's-complement momentum index ``m`` of register values ``j = 0 … 2^n−1``.
-
-    Example:
-        >>> momentum_index(2)
-        array([ 0,  1, -2, -1])
-    """
-    j = np.arange(1 << n)
-    return np.where(j < (1 << (n - 1)), j, j - (1 << n)) if n > 0 else j
+_momentum_walsh = momentum_walsh
 
 
 def momentum_phase(n: int, phi: float, *, name: str = "p2"):
-    """``diag(e^{−iφ m²})`` on ``n`` qubits as RZ + RZZ (plus global phase)."""
+    """``diag(e^{−iφ m²})`` on ``n`` qubits as RZ + CX (or RZZ) (plus global phase)."""
     from qiskit import QuantumCircuit
 
+    from qdq.circuits.qiskit_emitter import append_gates
+
+    mom = momentum_walsh(n)
     qc = QuantumCircuit(n, name=name)
-    append_zstring_rotations(qc, range(n), _momentum_walsh(n), phi)
+    qc.global_phase -= phi * float(mom[0])
+    append_gates(qc, ZPhase(tuple(range(n)), mom, phi).gates())
     return qc
-
-
-@lru_cache(maxsize=64)
-def _momentum_walsh(n: int) -> np.ndarray:
-    coeffs = walsh_coefficients(momentum_index(n) ** 2.0)
-    coeffs.setflags(write=False)
-    return coeffs
-
-
-@lru_cache(maxsize=64)
-def _qft_noswap(n: int):
-    from qiskit.synthesis import synth_qft_full
-
-    q = synth_qft_full(n, do_swaps=False)
-    q.name = "qft_noswap"
-    return q, q.inverse()
 
 
 def kinetic_block(n: int, phi: float, *, swap_free: bool = True, name: str = "kinetic"):
@@ -79,30 +64,18 @@ def kinetic_block(n: int, phi: float, *, swap_free: bool = True, name: str = "ki
         swap_free: Drop the QFT swaps by rewiring (operator-equal; fewer CX).
         name: Circuit name.
     """
-    from qiskit import QuantumCircuit
+    from qdq.circuits.qiskit_emitter import segment_circuit
 
-    qc = QuantumCircuit(n, name=name)
-    if swap_free and n > 1:
-        q, q_inv = _qft_noswap(n)
-        wires = list(range(n))[::-1]
-        qc.append(q_inv.to_gate(label="QFT†"), wires)
-        qc.append(momentum_phase(n, phi).to_gate(label="e^{-iφm²}"), wires)
-        qc.append(q.to_gate(label="QFT"), wires)
-    else:
-        from qiskit.circuit.library import QFTGate
-
-        qc.append(QFTGate(n).inverse(), range(n))
-        qc.append(momentum_phase(n, phi).to_gate(label="e^{-iφm²}"), range(n))
-        qc.append(QFTGate(n), range(n))
-    return qc
+    ops = kinetic_ops(range(n), phi, swap_free=swap_free)
+    seg = Segment("kinetic", name, tuple(range(n)), ops, ("kinetic", phi))
+    return segment_circuit(seg, name=name)
 
 
 def kinetic_cx_count(n: int, *, swap_free: bool = True) -> int:
-    """Closed-form CX count of :func:`kinetic_block`.
+    """CX count of :func:`kinetic_block`, walked from its ops.
 
     Example:
         >>> kinetic_cx_count(8)
-        168
+        147
     """
-    qft = n * (n - 1) + (0 if swap_free else 3 * (n // 2))
-    return 2 * qft + n * (n - 1)
+    return sum(cx_count(op.gates()) for op in kinetic_ops(range(n), 1.0, swap_free=swap_free))

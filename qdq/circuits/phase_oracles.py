@@ -18,6 +18,8 @@ Two syntheses are offered, and the cheaper one (in CX) is chosen *per target qub
   the momentum phase ``m²``.
 
 Coefficients with ``|c_S| ≤ tol·max|c|`` are dropped (``tol = 1e-13``: numerical zeros).
+The synthesis itself lives in :mod:`qdq.circuits.synthesis` (shared by every emitter); this
+module wraps it as Qiskit circuits and counts its CX by walking the gates.
 
 Example:
     >>> import numpy as np
@@ -34,61 +36,31 @@ from __future__ import annotations
 
 import numpy as np
 
-ZERO_TOL = 1e-13
+from qdq.circuits.synthesis import (
+    ZERO_TOL,
+    cx_count,
+    group_plan,
+    significant,
+    walsh_coefficients,
+    zstring_gates,
+)
 
+__all__ = ["ZERO_TOL", "append_zstring_rotations", "phase_oracle", "phase_oracle_cx_count",
+           "walsh_coefficients", "zstring_program"]
 
-def walsh_coefficients(phi: np.ndarray) -> np.ndarray:
-    """Walsh coefficients ``c_S`` (indexed by bitmask ``S``) of ``φ`` (indexed by ``x``).
-
-    ``x``'s bit ``i`` is qubit ``i`` (little-endian). ``phi`` must have ``2^m`` entries.
-
-    Example:
-        >>> walsh_coefficients(np.array([1.0, -1.0]))       # φ = Z
-        array([0., 1.])
-    """
-    a = np.array(phi, dtype=float).reshape(-1)
-    n = a.size
-    if n & (n - 1):
-        raise ValueError(f"phi needs 2**m entries, got {n}")
-    h = 1
-    while h < n:
-        a = a.reshape(-1, 2, h)
-        a = np.stack([a[:, 0] + a[:, 1], a[:, 0] - a[:, 1]], axis=1).reshape(-1)
-        h *= 2
-    return a / n
-
-
-def _significant(coeffs: np.ndarray, tol: float) -> np.ndarray:
-    scale = float(np.max(np.abs(coeffs[1:]))) if coeffs.size > 1 else 0.0
-    return np.abs(coeffs) > tol * max(scale, 1e-300)
-
-
-def _group_plan(coeffs: np.ndarray, tol: float) -> list[tuple[int, str, int]]:
-    """Per target qubit ``t``: ``(t, "gray" | "sparse" | "none", cx)``."""
-    m = int(np.log2(coeffs.size))
-    sig = _significant(coeffs, tol)
-    plan = []
-    for t in range(m):
-        lo, hi = 1 << t, 1 << (t + 1)
-        masks = np.nonzero(sig[lo:hi])[0] + lo
-        if masks.size == 0:
-            plan.append((t, "none", 0))
-            continue
-        weights = np.array([int(s).bit_count() for s in masks])
-        sparse_cx = int(np.sum(2 * (weights - 1)))
-        gray_cx = (1 << t) if t > 0 else 0
-        plan.append((t, "sparse", sparse_cx) if sparse_cx <= gray_cx else (t, "gray", gray_cx))
-    return plan
+_significant = significant
+_group_plan = group_plan
 
 
 def phase_oracle_cx_count(phi: np.ndarray, *, tol: float = ZERO_TOL) -> int:
-    """CX count of :func:`phase_oracle` for ``φ`` (closed form, no circuit built).
+    """CX count of :func:`phase_oracle` for ``φ``, walked from its gates (no circuit built).
 
     Example:
         >>> phase_oracle_cx_count(np.random.default_rng(0).normal(size=16))   # 2^4 − 2
         14
     """
-    return sum(cx for _, _, cx in _group_plan(walsh_coefficients(phi), tol))
+    coeffs = walsh_coefficients(phi)
+    return cx_count(zstring_gates(range(int(np.log2(coeffs.size))), coeffs, 1.0, tol=tol))
 
 
 def zstring_program(coeffs: np.ndarray, theta: float, *,
@@ -104,31 +76,7 @@ def zstring_program(coeffs: np.ndarray, theta: float, *,
         >>> zstring_program(walsh_coefficients(np.array([0.0, 1.0, 4.0, 9.0])), 0.5)
         [('rz', (0,), -1.5), ('rz', (1,), -3.0), ('rzz', (0, 1), 1.0)]
     """
-    sig = _significant(coeffs, tol)
-    program: list[tuple[str, tuple[int, ...], float]] = []
-    for t, kind, _ in _group_plan(coeffs, tol):
-        lo = 1 << t
-        if kind == "none":
-            continue
-        if kind == "sparse":
-            for s in np.nonzero(sig[lo: 2 * lo])[0] + lo:
-                angle = 2 * theta * float(coeffs[s])
-                others = tuple(i for i in range(t) if (int(s) >> i) & 1)
-                name = ("rz", "rzz")[len(others)] if len(others) < 2 else "zstring"
-                program.append((name, (*others, t), angle))
-            continue
-        # Gray-code walk over the lower t qubits; parity of {t} ∪ gray(i) sits on target t.
-        prev = 0
-        for i in range(1 << t):
-            g = i ^ (i >> 1)
-            if i:
-                program.append(("cx", ((g ^ prev).bit_length() - 1, t), 0.0))
-            if sig[lo | g]:
-                program.append(("rz", (t,), 2 * theta * float(coeffs[lo | g])))
-            prev = g
-        if t:
-            program.append(("cx", (prev.bit_length() - 1, t), 0.0))
-    return program
+    return zstring_gates(range(int(np.log2(np.asarray(coeffs).size))), coeffs, theta, tol=tol)
 
 
 def append_zstring_rotations(qc, qubits, coeffs: np.ndarray, theta: float, *,
@@ -142,22 +90,10 @@ def append_zstring_rotations(qc, qubits, coeffs: np.ndarray, theta: float, *,
         theta: Overall angle multiplier.
         tol: Relative threshold below which coefficients are dropped.
     """
-    qubits = list(qubits)
+    from qdq.circuits.qiskit_emitter import append_gates
+
     qc.global_phase -= theta * float(coeffs[0])
-    for name, local, angle in zstring_program(coeffs, theta, tol=tol):
-        q = [qubits[i] for i in local]
-        if name == "rz":
-            qc.rz(angle, q[0])
-        elif name == "rzz":
-            qc.rzz(angle, q[0], q[1])
-        elif name == "cx":
-            qc.cx(q[0], q[1])
-        else:  # weight >= 3: a CX ladder onto the target computes the parity
-            for c in q[:-1]:
-                qc.cx(c, q[-1])
-            qc.rz(angle, q[-1])
-            for c in reversed(q[:-1]):
-                qc.cx(c, q[-1])
+    append_gates(qc, zstring_gates(list(qubits), coeffs, theta, tol=tol))
 
 
 def phase_oracle(phi: np.ndarray, theta: float = 1.0, *, name: str = "phase",

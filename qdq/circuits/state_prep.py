@@ -16,11 +16,13 @@ Example:
 from __future__ import annotations
 
 from qdq.grid import Grid
-from qdq.states import GaussianPacket, resolve_initial
 
 
 def prepare_initial(initial, grid: Grid, *, native: bool = False):
     """Circuit on ``grid.num_qubits`` qubits preparing the initial state from ``|0⟩``.
+
+    The program's :class:`~qdq.circuits.ops.Prepare` ops
+    (:func:`qdq.circuits.program.prepare_ops`), emitted by the Qiskit emitter.
 
     Args:
         initial: As accepted by :func:`qdq.states.resolve_initial`.
@@ -30,19 +32,11 @@ def prepare_initial(initial, grid: Grid, *, native: bool = False):
             synthesis.
     """
     from qiskit import QuantumCircuit
-    from qiskit.circuit.library import Initialize, StatePreparation
 
-    def prep(vec, label):
-        return Initialize(vec) if native else StatePreparation(vec, label=label)
+    from qdq.circuits.program import prepare_ops
+    from qdq.circuits.qiskit_emitter import append_op
 
     qc = QuantumCircuit(grid.num_qubits, name="init")
-    if isinstance(initial, str) and initial == "uniform":
-        qc.h(range(grid.num_qubits))
-        return qc
-    if isinstance(initial, GaussianPacket):
-        for d in range(grid.dims):
-            qc.append(prep(initial.factor(grid, d), f"packet{d}"), grid.register(d))
-        return qc
-    psi = resolve_initial(initial, grid)
-    qc.append(prep(grid.to_flat(psi), "init"), range(grid.num_qubits))
+    for op in prepare_ops(initial, grid):
+        append_op(qc, op, native_prepare=native)
     return qc

@@ -1,19 +1,17 @@
-r"""Assemble Qiskit circuits from a product-formula sequence.
+r"""Qiskit circuits of real-time and annealing specs (and the entry point for all specs).
 
-The builder interprets the same :class:`~qdq.evolution.ProductFormula` as the emulator:
-``("potential", c)`` becomes one phase oracle ``e^{−icζ}`` per additive term group of the
-objective (each on only the registers it touches, synthesized from Walsh coefficients,
-see :mod:`qdq.circuits.phase_oracles`); ``("kinetic", c)`` becomes one kinetic block
-``QFT·e^{−icD k_d²}·QFT†`` per dimension (:mod:`qdq.circuits.kinetic`). Imaginary-time
-factors are probabilistic ancilla blocks (:mod:`qdq.circuits.imaginary`).
+:func:`build_circuit` lowers a spec to its circuit program
+(:func:`qdq.circuits.program.program`: ``("potential", c)`` → one phase oracle ``e^{−icζ}``
+per additive term group, synthesized from Walsh coefficients on only the registers the
+group touches; ``("kinetic", c)`` → ``QFT·e^{−icDk_d²}·QFT†`` per dimension) and emits it
+with :func:`qdq.circuits.qiskit_emitter.emit_qiskit`. Imaginary-time specs go to
+:func:`qdq.circuits.imaginary.build_imaginary_circuit` (ancilla blocks, postselection).
 
 Registers: ``x0, x1, …`` (one per dimension, in order, so dimension ``d`` occupies qubits
 ``offset_d …``), then ancillas for imaginary time.
 
-Closed-form CX count of one real-time Strang step (merged, swap-free kinetic):
-``Σ_groups cx(oracle_g) + Σ_d 3 n_d (n_d − 1)`` with ``cx(oracle)`` from
-:func:`~qdq.circuits.phase_oracles.phase_oracle_cx_count` (``2^m − 2`` for a generic
-term on ``m`` qubits). See :func:`strang_step_cx_count`.
+CX counts come from walking the program (:meth:`~qdq.circuits.program.Program.resources`);
+:func:`strang_step_cx_count` is that walk for one merged Strang step.
 
 Example:
     >>> import qdq
@@ -25,30 +23,16 @@ Example:
 
 from __future__ import annotations
 
-import numpy as np
-
-from qdq.circuits.kinetic import kinetic_block, kinetic_cx_count
-from qdq.circuits.phase_oracles import (
-    append_zstring_rotations,
-    phase_oracle_cx_count,
-    walsh_coefficients,
-)
-from qdq.circuits.state_prep import prepare_initial
+from qdq.circuits.factors import phase_groups, term_flat, term_qubits
+from qdq.circuits.ops import GlobalPhase, ZPhase
+from qdq.circuits.program import merge_phase_groups, potential_ops, program
+from qdq.circuits.qiskit_emitter import TARGETS, emit_qiskit
 from qdq.errors import ParameterError
-from qdq.evolution import EvolutionSpec
-from qdq.problem import Problem, Term
+from qdq.evolution import EvolutionSpec, ProductFormula
+from qdq.problem import Problem
 
-
-def term_flat(term: Term, problem: Problem) -> np.ndarray:
-    """A term's sub-grid values in little-endian order of its concatenated registers."""
-    if not term.dims:
-        return np.asarray(term.values, dtype=float).reshape(1)
-    return np.ascontiguousarray(np.asarray(term.values).transpose()).reshape(-1)
-
-
-def term_qubits(term: Term, problem: Problem) -> list[int]:
-    """Register qubits of a term's dimensions, in order (least significant first)."""
-    return [q for d in term.dims for q in problem.grid.register(d)]
+__all__ = ["PotentialOracle", "build_circuit", "strang_step_cx_count", "term_flat",
+           "term_qubits"]
 
 
 class PotentialOracle:
@@ -56,32 +40,41 @@ class PotentialOracle:
 
     def __init__(self, problem: Problem):
         self.problem = problem
-        self.groups = []
-        for term in problem.terms:
-            flat = term_flat(term, problem)
-            coeffs = walsh_coefficients(flat) if term.dims else flat
-            self.groups.append((term, term_qubits(term, problem), coeffs))
+        self.groups = merge_phase_groups(phase_groups(problem))
+
+    def ops(self, c: float) -> tuple:
+        """The program ops of ``e^{−icζ}``: one ``ZPhase`` per group, and global phases."""
+        return potential_ops(self.groups, c)
 
     def circuit(self, c: float, num_qubits: int, *, name: str = "potential"):
         """``e^{−icζ}`` as a circuit on the problem's ``num_qubits`` register qubits."""
         from qiskit import QuantumCircuit
 
+        from qdq.circuits.qiskit_emitter import append_gates
+
         qc = QuantumCircuit(num_qubits, name=name)
-        for term, qubits, coeffs in self.groups:
-            if not term.dims:
-                qc.global_phase -= c * float(coeffs[0])
-                continue
-            append_zstring_rotations(qc, qubits, coeffs, c)
+        for op in self.ops(c):
+            if isinstance(op, GlobalPhase):
+                qc.global_phase += op.phase
+            else:
+                append_gates(qc, op.gates())
         return qc
 
     def cx_count(self) -> int:
-        """CX count of one oracle (independent of ``c``)."""
-        return sum(phase_oracle_cx_count(term_flat(t, self.problem))
-                   for t, _, _ in self.groups if t.dims)
+        """CX count of one oracle (independent of ``c``), from its gates.
+
+        Example:
+            >>> import qdq
+            >>> PotentialOracle(qdq.Problem("x**2", bounds=[(-1, 1)], qubits=8)).cx_count()
+            35
+        """
+        from qdq.circuits.synthesis import cx_count
+
+        return sum(cx_count(op.gates()) for op in self.ops(1.0) if isinstance(op, ZPhase))
 
 
 def build_circuit(spec: EvolutionSpec, *, swap_free: bool = True, measure: bool = False,
-                  flat: bool = False):
+                  flat: bool = False, target: str = "hardware"):
     """Build the Qiskit circuit of an evolution spec.
 
     Args:
@@ -89,71 +82,44 @@ def build_circuit(spec: EvolutionSpec, *, swap_free: bool = True, measure: bool 
         swap_free: Use the swap-free QFT wiring in kinetic blocks (operator-equal).
         measure: Add measurements of the registers (and ancillas) into classical bits.
         flat: Emit plain standard gates (``h, rz, rzz, cx, cp, …``) instead of labelled
-            ``V(c)`` / ``T_d(c)`` blocks — what simulators run fastest; same operator.
+            ``V(c)`` / ``T_d(c)`` blocks; same operator.
+        target: ``"hardware"``: the gate-level circuit that
+            ``program(spec).resources()`` counts; ``"simulator"``: Aer's native
+            diagonals/multiplexers for dense ops (operator-equal, much faster on Aer).
 
     Returns:
         A ``qiskit.QuantumCircuit``; its statevector restricted to ancillas in ``|0⟩`` is
         the evolved state (exactly, up to Trotter error shared with the emulator).
 
     Raises:
-        ParameterError: If ``spec`` is not an evolution spec.
+        ParameterError: If ``spec`` is not an evolution spec or ``target`` is unknown.
     """
-    from qiskit import ClassicalRegister, QuantumCircuit, QuantumRegister
-
     if not isinstance(spec, EvolutionSpec):
         raise ParameterError(f"build_circuit needs an evolution spec (RealTime, ImaginaryTime, "
                              f"Anneal), got {type(spec).__name__}")
-    if spec.kind == "imaginary":
-        from qdq.circuits.imaginary import build_imaginary_circuit
-
-        return build_imaginary_circuit(spec, swap_free=swap_free, measure=measure, flat=flat)
-    grid = spec.grid
-    regs = [QuantumRegister(n, f"x{d}") for d, n in enumerate(grid.qubits)]
-    qc = QuantumCircuit(*regs, name=f"qdq-{spec.method}")
-    nq = grid.num_qubits
-    qc.compose(prepare_initial(spec.initial, grid, native=flat), range(nq), inplace=True)
-    oracle = PotentialOracle(spec.problem)
-    # Constant-step formulas repeat a handful of (term, c) factors: synthesize each once.
-    cache: dict = {}
-
-    def block(key, make, label):
-        if key not in cache:
-            circ = make()
-            cache[key] = circ.decompose() if flat else circ.to_gate(label=label)
-        return cache[key]
-
-    for term, c in spec.product_formula().steps:
-        if term == "potential":
-            op = block(("V", c), lambda c=c: oracle.circuit(c, nq), f"V({c:.4g})")
-            _place(qc, op, range(nq), flat)
-            continue
-        for d in range(grid.dims):
-            phi = c * spec.D * (2 * np.pi / grid.lengths[d]) ** 2
-            n = grid.qubits[d]
-            op = block(("T", n, phi), lambda n=n, phi=phi: kinetic_block(n, phi,
-                                                                        swap_free=swap_free),
-                       f"T{d}({c:.4g})")
-            _place(qc, op, grid.register(d), flat)
-    if measure:
-        qc.add_register(ClassicalRegister(nq, "m"))
-        qc.measure(range(nq), range(nq))
-    return qc
+    if target not in TARGETS:
+        raise ParameterError(f"target must be one of {TARGETS}, got {target!r}")
+    # Imaginary time: the shots circuit of build_imaginary_circuit (reused ancillas).
+    prog = program(spec, swap_free=swap_free, measure=measure, ancillas="reuse")
+    return emit_qiskit(prog, target=target, flat=flat)
 
 
-def _place(qc, op, qubits, flat: bool) -> None:
-    if flat:
-        qc.compose(op, list(qubits), inplace=True)
-    else:
-        qc.append(op, list(qubits))
+class _OneStep(EvolutionSpec):
+    """A merged real-time Strang step in the middle of a long circuit: ``V(1)·T(1)``."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(problem, 1.0, time=1.0, steps=1, order=1, initial="uniform")
+
+    def product_formula(self) -> ProductFormula:
+        return ProductFormula("real", (("potential", 1.0), ("kinetic", 1.0)), 1)
 
 
 def strang_step_cx_count(problem: Problem, *, swap_free: bool = True) -> int:
-    """Closed-form CX count of one merged real-time Strang step (one oracle + kinetic).
+    """CX count of one merged real-time Strang step (one oracle + kinetic), from the program.
 
     Example:
         >>> import qdq
-        >>> strang_step_cx_count(qdq.Problem("x**2", bounds=[(-1, 1)], qubits=8))  # 56 + 168
-        224
+        >>> strang_step_cx_count(qdq.Problem("x**2", bounds=[(-1, 1)], qubits=8))  # 35 + 147
+        182
     """
-    oracle = PotentialOracle(problem).cx_count()
-    return oracle + sum(kinetic_cx_count(n, swap_free=swap_free) for n in problem.grid.qubits)
+    return program(_OneStep(problem), swap_free=swap_free).resources()["cx"]

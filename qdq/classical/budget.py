@@ -34,7 +34,6 @@ __all__ = [
     "CountedObjective",
     "check_budget",
     "check_bounds",
-    "check_positive",
     "check_count",
 ]
 
@@ -93,34 +92,6 @@ def check_budget(budget: object) -> int:
         100
     """
     return check_count("budget", budget, minimum=1)
-
-
-def check_positive(name: str, value: object) -> float:
-    """Validate a strictly positive, finite float option.
-
-    Args:
-        name: Option name, used in the message.
-        value: The value given by the user.
-
-    Returns:
-        ``float(value)``.
-
-    Raises:
-        ParameterError: If ``value`` is not a finite number > 0.
-
-    Example:
-        >>> check_positive("dtau", 0.01)
-        0.01
-    """
-    try:
-        v = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ParameterError(
-            f"{name} must be a positive number, got {value!r}; pass a float > 0"
-        ) from None
-    if not np.isfinite(v) or v <= 0.0:
-        raise ParameterError(f"{name} must be finite and > 0, got {value!r}; pass a float > 0")
-    return v
 
 
 def check_bounds(bounds: object) -> np.ndarray:

@@ -51,10 +51,10 @@ from qdq.classical.budget import (
     check_bounds,
     check_budget,
     check_count,
-    check_positive,
 )
 from qdq.classical.outcome import ClassicalOutcome, outcome_from_counter
 from qdq.errors import ParameterError
+from qdq.validate import check_positive
 
 __all__ = ["langevin", "quantization_schedule"]
 

@@ -11,6 +11,24 @@ calls :func:`compare`; ``qdq.compare.run_suite(...)`` runs a benchmark suite.
   (processes, threads, Dask, serial), stored cell by cell in the local experiment store
   so an interrupted suite resumes where it stopped (the QHD 2-D protocol by default).
 * :class:`Report` — tables (Markdown, CSV, HTML) and figures; :meth:`Report.save`.
+* :func:`scaling` — time to solution versus dimension or resolution, each method at its
+  best scanned setting, fitted exponents with intervals (``qdq scaling``).
+* :func:`resolve_method` / :func:`method_names` — the one method registry (canonical names,
+  categories, defaults, aliases accepted at the boundary); :func:`registered` adds a method.
+
+Modules, lowest first (each imports only those before it, never this package):
+:mod:`~qdq.compare.metrics` (criteria, intervals), :mod:`~qdq.compare.quantum` and
+:mod:`~qdq.compare.searches` (how each method runs), :mod:`~qdq.compare.registry`,
+:mod:`~qdq.compare.methods` (:class:`MethodSetting`), :mod:`~qdq.compare.recipes`
+(:class:`FunctionRecipe`), :mod:`~qdq.compare.cells` (tasks, fingerprints, payloads),
+:mod:`~qdq.compare.executors`, :mod:`~qdq.compare.table`, :mod:`~qdq.compare.figures`,
+:mod:`~qdq.compare.tts` (time to solution with bootstrap intervals),
+:mod:`~qdq.compare.ftcost` (fault-tolerant seconds per shot via :mod:`qdq.estimate`),
+:mod:`~qdq.compare.ttstable`, :mod:`~qdq.compare.report`, :mod:`~qdq.compare.runner`
+(:func:`compare`, :func:`run_suite`), :mod:`~qdq.compare.study` and
+:mod:`~qdq.compare.scalingplot` (TTS versus dimension or resolution, fitted exponents).
+Outside the package they use :mod:`qdq.problem`, :mod:`qdq.results`, :mod:`qdq.defaults`,
+:mod:`qdq.store`, :mod:`qdq.benchmarks`, :mod:`qdq.classical` and the engines.
 
 Example:
     >>> import qdq
@@ -27,24 +45,22 @@ from __future__ import annotations
 import sys
 import types
 
-from qdq.compare.methods import (
+from qdq.compare.executors import EXECUTORS
+from qdq.compare.methods import MethodSetting, resolve_methods, valid_methods
+from qdq.compare.metrics import SuccessCriterion, area_fraction, wilson_interval
+from qdq.compare.recipes import FunctionRecipe
+from qdq.compare.registry import (
     BASELINES,
     CLASSICAL,
     QUANTUM,
-    MethodSpec,
-    resolve_methods,
-    valid_methods,
+    MethodInfo,
+    method_names,
+    registered,
+    resolve_method,
 )
-from qdq.compare.metrics import SuccessCriterion, area_fraction, wilson_interval
 from qdq.compare.report import Report
-from qdq.compare.suite import (
-    BUDGET_TEXT,
-    EXECUTORS,
-    FunctionSpec,
-    compare,
-    load_report,
-    run_suite,
-)
+from qdq.compare.runner import BUDGET_TEXT, compare, load_report, run_suite
+from qdq.compare.study import ScalingStudy, scaling
 
 __all__ = [
     "BASELINES",
@@ -52,15 +68,21 @@ __all__ = [
     "CLASSICAL",
     "EXECUTORS",
     "QUANTUM",
-    "FunctionSpec",
-    "MethodSpec",
+    "FunctionRecipe",
+    "MethodInfo",
+    "MethodSetting",
     "Report",
     "SuccessCriterion",
     "area_fraction",
     "compare",
     "load_report",
+    "method_names",
+    "registered",
+    "resolve_method",
     "resolve_methods",
     "run_suite",
+    "scaling",
+    "ScalingStudy",
     "valid_methods",
     "wilson_interval",
 ]

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qdq.errors import ParameterError, ProblemError
+from qdq.results import mass_within_radius  # the one implementation (Result.success_within)
 
 __all__ = [
     "SuccessCriterion",
@@ -103,37 +104,6 @@ def expected_shots(per_shot: float) -> float:
         (4.0, inf)
     """
     return float("inf") if per_shot <= 0 else 1.0 / per_shot
-
-
-def _squared_distance(grid, center: Sequence[float]) -> np.ndarray:
-    sq = np.zeros(grid.shape)
-    axes = np.ix_(*grid.points) if grid.dims > 1 else grid.points
-    for ax, c in zip(axes, center, strict=True):
-        sq = sq + (ax - float(c)) ** 2
-    return sq
-
-
-def mass_within_radius(probabilities: np.ndarray, grid, center: Sequence[float],
-                       radius: float) -> float:
-    """Probability mass of grid cells within Euclidean ``radius`` of ``center``.
-
-    Args:
-        probabilities: Grid-shaped distribution.
-        grid: The :class:`~qdq.Grid` it lives on.
-        center: The point (e.g. the known minimizer).
-        radius: Radius in the problem's coordinates.
-
-    Returns:
-        The mass (the QHD paper's success probability).
-
-    Example:
-        >>> from qdq.grid import Grid
-        >>> g = Grid([(0, 1)], qubits=2)                # points 0, .25, .5, .75
-        >>> mass_within_radius(np.full(4, 0.25), g, (0.5,), 0.3)
-        0.75
-    """
-    mask = _squared_distance(grid, center) <= radius**2 + 1e-12
-    return float(np.asarray(probabilities)[mask].sum())
 
 
 def mass_within_epsilon(probabilities: np.ndarray, values: np.ndarray, minimum: float,

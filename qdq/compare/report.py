@@ -9,10 +9,12 @@ else is derived from them:
   methods ``P_gm``, ``P_success``, the unconditional yield, the per-shot success within
   the radius, the expected shots to a success and the CX count per shot. The ``random``
   row's per-shot success is the box fraction inside the radius (one uniform sample's
-  chance).
+  chance); time to solution ``tts99`` with its bootstrap interval, in each cost unit
+  (:mod:`qdq.compare.tts`, :mod:`qdq.compare.ttstable`).
 * :meth:`Report.pivot` — functions × methods for one metric (the QHD-table view).
 * :meth:`Report.plot` — a bar chart of success with intervals, final-density heatmaps of
-  the quantum methods, convergence curves (median best-so-far gap vs. evaluations).
+  the quantum methods, convergence curves (median best-so-far gap vs. evaluations); drawn
+  by :mod:`qdq.compare.figures`. The row statistics are :mod:`qdq.compare.table`'s.
 * :meth:`Report.save` — ``report.md`` (or ``report.html``), ``table.csv`` and PNG figures,
   written atomically.
 
@@ -25,7 +27,7 @@ Example:
     >>> print(rep.to_markdown().splitlines()[0])
     # qdq comparison — compare:(x - 0.5)**2
     >>> rep.to_csv().splitlines()[0].split(",")[:4]
-    ['function', 'method', 'kind', 'budget']
+    ['function', 'method', 'category', 'budget']
 """
 
 from __future__ import annotations
@@ -40,22 +42,11 @@ from typing import Any
 
 import numpy as np
 
-from qdq.compare.methods import decode_array
-from qdq.compare.metrics import expected_shots, wilson_interval
+from qdq.compare.cells import decode_array
+from qdq.compare.table import COLUMNS, TIMING_COLUMNS, summary_row
+from qdq.compare.ttstable import tts_section
 
 __all__ = ["COLUMNS", "Report"]
-
-#: Columns of :attr:`Report.table` (CSV order). ``eps_*`` columns are filled only when an
-#: epsilon criterion is in use; quantum columns only for quantum methods.
-COLUMNS: tuple[str, ...] = (
-    "function", "method", "kind", "budget", "n", "successes", "success_rate", "ci_low",
-    "ci_high", "eps_successes", "eps_rate", "eps_ci_low", "eps_ci_high", "median_value",
-    "best_value", "median_gap", "mean_evals", "wall_time", "errors", "p_gm", "p_success",
-    "yield", "shot_success", "expected_shots", "cx_per_shot", "radius", "published_qhd",
-)
-
-#: Columns that depend on the machine (left out of :meth:`Report.rows` with timing=False).
-TIMING_COLUMNS = ("wall_time",)
 
 
 def _fmt(v: Any, spec: str = ".4g") -> str:
@@ -114,9 +105,9 @@ class Report:
         """Method labels in suite order."""
         return [m["label"] for m in self.meta["methods"]]
 
-    def method_kind(self, method: str) -> str:
+    def method_category(self, method: str) -> str:
         """``"quantum"``, ``"classical"`` or ``"baseline"``."""
-        return next(m["kind"] for m in self.meta["methods"] if m["label"] == method)
+        return next(m["category"] for m in self.meta["methods"] if m["label"] == method)
 
     def function_meta(self, function: str) -> dict:
         """The stored metadata of one function (box, grid, criterion, published value)."""
@@ -125,7 +116,7 @@ class Report:
     def seed_cells(self, function: str, method: str) -> list[dict]:
         """Result payloads of the repeats, in seed order (grid-argmin: its one cell)."""
         cells = self._index.get((function, method), [])
-        if method in self.methods and self.method_kind(method) == "quantum":
+        if method in self.methods and self.method_category(method) == "quantum":
             cells = [c for c in cells if c["seed"] is not None]
         seeds = set(self.meta.get("seeds", []))
         cells = [c for c in cells if c["seed"] is None or not seeds or c["seed"] in seeds]
@@ -175,56 +166,21 @@ class Report:
                        f"{', '.join(self.methods)}")
 
     def _row(self, function: str, method: str) -> dict:
-        fm = self.function_meta(function)
-        crit = fm["criterion"]
-        kind = self.method_kind(method)
-        results = self.seed_cells(function, method)
-        row: dict[str, Any] = dict.fromkeys(COLUMNS)
-        row.update({"function": function, "method": method, "kind": kind,
-                    "n": len(results), "radius": crit.get("radius"),
-                    "published_qhd": fm.get("published_qhd") if method == "anneal" else None})
-        budget = self.meta.get("budgets", {}).get(method)
-        if results:
-            budget = results[0].get("budget", budget)
-        row["budget"] = budget
-        n = len(results)
-        primary = "success_radius" if crit.get("radius") is not None else "success_epsilon"
-        k = sum(bool(r.get(primary)) for r in results)
-        lo, hi = wilson_interval(k, n)
-        row.update({"successes": k, "success_rate": k / n if n else None, "ci_low": lo,
-                    "ci_high": hi})
-        if crit.get("epsilon") is not None and crit.get("radius") is not None:
-            ke = sum(bool(r.get("success_epsilon")) for r in results)
-            elo, ehi = wilson_interval(ke, n)
-            row.update({"eps_successes": ke, "eps_rate": ke / n if n else None,
-                        "eps_ci_low": elo, "eps_ci_high": ehi})
-        values = [r["value"] for r in results if r.get("value") is not None
-                  and math.isfinite(r["value"])]
-        if values:
-            row["median_value"] = float(np.median(values))
-            row["best_value"] = float(np.min(values))
-            if crit.get("minimum") is not None:
-                row["median_gap"] = row["median_value"] - float(crit["minimum"])
-        evals = [r.get("evals", 0) or 0 for r in results]
-        row["mean_evals"] = float(np.mean(evals)) if evals else None
-        row["errors"] = sum(1 for r in results if r.get("error"))
-        walls = [float(r.get("wall_time") or 0.0) for r in results]
-        wall = float(np.mean(walls)) if walls else 0.0
-        if kind == "quantum":
-            d = self.distribution_cell(function, method) or {}
-            wall += float(d.get("wall_time") or 0.0)
-            if d.get("error"):
-                row["errors"] = max(row["errors"], 1)
-            row.update({"p_gm": d.get("p_global_min"), "p_success": d.get("success_probability"),
-                        "yield": d.get("unconditional_yield"),
-                        "shot_success": d.get("shot_success"),
-                        "expected_shots": d.get("expected_shots"),
-                        "cx_per_shot": d.get("cx_per_shot")})
-        elif method == "random" and fm.get("area_fraction") is not None:
-            row["shot_success"] = fm["area_fraction"]
-            row["expected_shots"] = expected_shots(fm["area_fraction"])
-        row["wall_time"] = wall
-        return row
+        return summary_row(function, method, self.method_category(method),
+                           self.seed_cells(function, method), self.function_meta(function),
+                           self.distribution_cell(function, method),
+                           self.meta.get("budgets", {}).get(method),
+                           deterministic=self._deterministic(method))
+
+    def _deterministic(self, method: str) -> bool:
+        from qdq.compare.registry import resolve_method
+        from qdq.errors import ParameterError
+
+        name = next((m["name"] for m in self.meta["methods"] if m["label"] == method), method)
+        try:
+            return resolve_method(name).deterministic
+        except ParameterError:   # a method registered only in the process that ran it
+            return False
 
     def timing(self) -> list[dict]:
         """Compute time per method, summed over functions and cells (all repeats).
@@ -308,7 +264,7 @@ class Report:
         return "outcome within r" if radius else "value within ε of the minimum"
 
     def _method_tags(self) -> list[str]:
-        return [f"{mm['label']} (baseline)" if mm["kind"] == "baseline" else mm["label"]
+        return [f"{mm['label']} (baseline)" if mm["category"] == "baseline" else mm["label"]
                 for mm in self.meta["methods"]]
 
     def _has_epsilon(self) -> bool:
@@ -322,7 +278,7 @@ class Report:
 
     def _pivot_rows(self) -> tuple[list[str], list[list[str]]]:
         header = ["function", "r", *self.methods]
-        quantum = [m for m in self.methods if self.method_kind(m) == "quantum"]
+        quantum = [m for m in self.methods if self.method_category(m) == "quantum"]
         header += [f"{m} per-shot" for m in quantum] + ["uniform per-sample"]
         published = any(f.get("published_qhd") is not None for f in self.meta["functions"])
         if published:
@@ -346,7 +302,7 @@ class Report:
                   "per-shot success", "expected shots", "CX per shot", "uniform P_gm"]
         rows = []
         for r in self.table:
-            if r["kind"] != "quantum":
+            if r["category"] != "quantum":
                 continue
             d = self.distribution_cell(r["function"], r["method"]) or {}
             if d.get("error"):
@@ -368,7 +324,7 @@ class Report:
                    "errors"]
         rows = []
         for r in self.table:
-            name = r["method"] + (" (baseline)" if r["kind"] == "baseline" else "")
+            name = r["method"] + (" (baseline)" if r["category"] == "baseline" else "")
             line = [r["function"], name, _fmt(r["budget"]), _fmt(r["n"]),
                     _rate(r["success_rate"], r["ci_low"], r["ci_high"])]
             if eps:
@@ -393,6 +349,10 @@ class Report:
         if qr:
             parts += ["## Quantum-dynamics methods, per shot", "", self._md_table(qh, qr), ""]
         parts += ["## All methods", "", self._md_table(*self._long_rows()), ""]
+        th, tr, tnotes = tts_section(self.table)
+        if tr:
+            parts += ["## Time to solution (99 %)", "", *[f"- {n}" for n in tnotes], "",
+                      self._md_table(th, tr), ""]
         if self.run_info.get("elapsed") is not None:
             parts += [f"Computed {self.run_info.get('computed_cells', 0)} cells, reused "
                       f"{self.run_info.get('reused_cells', 0)} from the store, in "
@@ -439,6 +399,10 @@ class Report:
         if qr:
             parts += ["<h2>Quantum-dynamics methods, per shot</h2>", table(qh, qr)]
         parts += ["<h2>All methods</h2>", table(*self._long_rows())]
+        th, tr, tnotes = tts_section(self.table)
+        if tr:
+            parts += ["<h2>Time to solution (99 %)</h2>",
+                      "".join(f"<p>{html.escape(n)}</p>" for n in tnotes), table(th, tr)]
         if figures:
             parts.append("<h2>Figures</h2>")
             parts += [f"<figure><img src='{html.escape(p)}' alt='{html.escape(n)}'>"
@@ -468,213 +432,34 @@ class Report:
 
     def _iter_figures(self, *, densities: bool = True, convergence: bool = True):
         """Yield ``(name, Figure)`` one at a time (the caller closes each)."""
-        yield "success", self.success_figure()
-        for f in self.functions:
-            if densities:
-                fig = self.density_figure(f)
-                if fig is not None:
-                    yield f"density-{f}", fig
-            if convergence:
-                fig = self.convergence_figure(f)
-                if fig is not None:
-                    yield f"convergence-{f}", fig
+        from qdq.compare.figures import iter_figures
+
+        return iter_figures(self, densities=densities, convergence=convergence)
 
     def success_figure(self):
-        """Grouped bars: success rate per function and method with Wilson 95 % intervals.
+        """Success rates with Wilson intervals (:func:`qdq.compare.figures.success_figure`)."""
+        from qdq.compare.figures import success_figure
 
-        Functions are spread over rows (about 60 bars per row) so large suites stay legible.
-        Every method has its own colour and marker (:func:`qdq.plotting.method_styles`; the
-        marker sits on the bar's top), baselines are hatched, quantum methods outlined. The
-        legend is outside the axes on the right and the layout is constrained, so the title,
-        the tick labels and every legend entry lie inside the figure.
-        """
-        import textwrap
-
-        from matplotlib.legend_handler import HandlerTuple
-
-        from qdq.plotting import method_styles
-
-        plt = _pyplot()
-        fns, ms = self.functions, self.methods
-        styles = method_styles(ms)
-        per_row = max(1, min(len(fns), 60 // max(1, len(ms))))
-        nrows = -(-len(fns) // per_row)
-        width = 0.8 / max(1, len(ms))
-        ncol = 1 if len(ms) <= 18 else 2
-        legend_w = ncol * (0.6 + 0.075 * max((len(m) for m in ms), default=8))
-        axes_w = min(14.0, max(5.5, 1.0 + 0.13 * per_row * len(ms) + 0.4 * per_row))
-        fig_w = axes_w + legend_w
-        height = 2.9 * nrows + 0.9
-        fig, axes = plt.subplots(nrows, 1, figsize=(fig_w, height), squeeze=False,
-                                 layout="constrained")
-        by = {(r["function"], r["method"]): r for r in self.table}
-        handles: dict[str, tuple] = {}
-        for i, ax in enumerate(axes[:, 0]):
-            chunk = fns[i * per_row:(i + 1) * per_row]
-            x = np.arange(len(chunk))
-            for j, m in enumerate(ms):
-                rates, lo, hi = [], [], []
-                for f in chunk:
-                    r = by.get((f, m))
-                    ok = r is not None and r["success_rate"] is not None
-                    rate = r["success_rate"] if ok else np.nan
-                    rates.append(rate)
-                    lo.append(rate - r["ci_low"] if ok else 0.0)
-                    hi.append(r["ci_high"] - rate if ok else 0.0)
-                kind = self.method_kind(m)
-                xs = x + (j - (len(ms) - 1) / 2) * width
-                bars = ax.bar(xs, rates, width, yerr=[np.nan_to_num(lo), np.nan_to_num(hi)],
-                              capsize=1.5, color=styles[m]["color"],
-                              hatch="//" if kind == "baseline" else None,
-                              edgecolor="k" if kind == "quantum" else "0.3", linewidth=0.6,
-                              error_kw={"elinewidth": 0.6}, label=m)
-                (mark,) = ax.plot(xs, rates, ls="none", marker=styles[m]["marker"], ms=4.5,
-                                  mfc=styles[m]["color"], mec="k", mew=0.6, gid=m)
-                handles.setdefault(m, (bars.patches[0], mark))
-            ax.set_xticks(x)
-            ax.set_xticklabels(chunk, rotation=30 if len(chunk) > 5 else 0,
-                               ha="right" if len(chunk) > 5 else "center")
-            ax.set_xlim(-0.6, max(len(chunk), per_row) - 0.4)
-            ax.set_ylim(0, 1.08)
-            ax.set_ylabel("success rate")
-        title = (f"{self.meta.get('suite', '')}: outcome within r of the minimizer "
-                 "(95 % Wilson intervals; hatched: baselines; outlined: quantum)")
-        # An axes title (not a suptitle) so the outside legend cannot overlap it; wrapped to
-        # about 12 characters per inch of axes width at 10 pt.
-        axes[0, 0].set_title(textwrap.fill(title, width=max(30, int((axes_w - 0.8) * 12))),
-                             fontsize=10)
-        fig.legend([handles[m] for m in ms if m in handles], [m for m in ms if m in handles],
-                   handler_map={tuple: HandlerTuple(ndivide=None, pad=0.0)},
-                   loc="outside right upper", ncol=ncol, fontsize=8, title="method",
-                   title_fontsize=8)
-        return fig
+        return success_figure(self)
 
     def density_figure(self, function: str):
-        """Final densities of the quantum methods on ``function`` (``None`` if none).
+        """Final quantum densities (:func:`qdq.compare.figures.density_figure`)."""
+        from qdq.compare.figures import density_figure
 
-        2-D (or marginalized to the first two axes): a log-scaled heatmap whose pixel
-        ``(j₀, j₁)`` is centred on the grid point (:func:`qdq.plotting.cell_extent`), the
-        known minimizer marked ``+`` and the success radius drawn as a circle, with axis
-        labels and a colour bar. 1-D: the density on a log axis with the success interval.
-        """
-        quantum = [m for m in self.methods if self.method_kind(m) == "quantum"
-                   and self.distribution(function, m) is not None]
-        if not quantum:
-            return None
-        from matplotlib import colormaps
-        from matplotlib.colors import LogNorm
-
-        from qdq.plotting import ZERO_FLOOR, cell_extent
-
-        plt = _pyplot()
-        fm = self.function_meta(function)
-        box = fm["bounds"]
-        crit = fm["criterion"]
-        fig, axes = plt.subplots(1, len(quantum), figsize=(4.6 * len(quantum), 4.0),
-                                 squeeze=False, layout="constrained")
-        for ax, m in zip(axes[0], quantum, strict=True):
-            p = self.distribution(function, m)
-            d = self.distribution_cell(function, m)
-            has_region = crit.get("center") is not None and crit.get("radius") is not None
-            if p.ndim == 1:
-                xs = box[0][0] + (box[0][1] - box[0][0]) * np.arange(p.size) / p.size
-                ax.plot(xs, np.maximum(p, ZERO_FLOOR), label="probability")
-                ax.set_yscale("log")
-                if has_region:
-                    c, r = crit["center"][0], crit["radius"]
-                    ax.axvspan(c - r, c + r, color="C3", alpha=0.15, label="success region")
-                ax.set_xlabel("x")
-                ax.set_ylabel(f"probability (0 drawn at {ZERO_FLOOR:g})")
-                ax.legend(fontsize=7)
-            else:
-                img = p if p.ndim == 2 else p.sum(axis=tuple(range(2, p.ndim)))
-                vmax = float(img.max())
-                cmap = colormaps["magma"].with_extremes(under="black", bad="black")
-                im = ax.imshow(img.T, origin="lower", extent=cell_extent(box, img.shape),
-                               aspect="auto", cmap=cmap, interpolation="nearest",
-                               norm=LogNorm(vmin=max(vmax * 1e-6, 1e-300), vmax=vmax))
-                fig.colorbar(im, ax=ax, extend="min",
-                             label="probability (log; below 1e-6·max: black)")
-                if has_region:
-                    c = crit["center"]
-                    ax.add_patch(plt.Circle((c[0], c[1]), crit["radius"], fill=False,
-                                            color="c", lw=1.2, label="success radius"))
-                    ax.plot(c[0], c[1], "c+", ms=9, mew=1.5, label="minimizer")
-                    ax.legend(fontsize=7, loc="upper right")
-                ax.set_xlabel("x")
-                ax.set_ylabel("y")
-            ax.set_title(f"{m}: per-shot {d.get('shot_success', 0):.3g}, "
-                         f"P_s {d.get('success_probability', 0):.2g}", fontsize=9)
-        fig.suptitle(f"{function}: final densities", fontsize=10)
-        return fig
+        return density_figure(self, function)
 
     def convergence_figure(self, function: str):
-        """Median best-so-far gap ``f − f*`` vs. evaluations (shots for quantum methods).
+        """Median best-so-far gap (:func:`qdq.compare.figures.convergence_figure`)."""
+        from qdq.compare.figures import convergence_figure
 
-        Log-log axes; an exact gap of 0 cannot be drawn on them, so medians ``≤ 0`` are
-        drawn at :data:`qdq.plotting.ZERO_FLOOR`, which the y label and a legend entry (a
-        grey line at the floor) then state. Colours and markers match
-        :meth:`success_figure`.
-        """
-        from qdq.plotting import ZERO_FLOOR, method_styles
-
-        plt = _pyplot()
-        fm = self.function_meta(function)
-        fstar = fm["criterion"].get("minimum") or 0.0
-        styles = method_styles(self.methods)
-        fig, ax = plt.subplots(figsize=(7.6, 4.2), layout="constrained")
-        drawn = 0
-        floored = False
-        for m in self.methods:
-            results = self.seed_cells(function, m)
-            hists = [np.asarray(r.get("history") or [], dtype=float).reshape(-1, 2)
-                     for r in results]
-            hists = [h for h in hists if len(h)]
-            if not hists:
-                continue
-            top = max(float(h[-1, 0]) for h in hists)
-            grid = np.unique(np.geomspace(1, max(top, 1), 80).round())
-            curves = []
-            for h in hists:
-                idx = np.searchsorted(h[:, 0], grid, side="right") - 1
-                vals = np.where(idx >= 0, h[np.clip(idx, 0, None), 1], np.nan)
-                curves.append(vals - fstar)
-            med = np.nanmedian(np.vstack(curves), axis=0) if len(curves) > 1 else curves[0]
-            floored |= bool(np.any(med <= ZERO_FLOOR))
-            shown = np.maximum(med, ZERO_FLOOR)
-            kind = self.method_kind(m)
-            style = {"quantum": "--", "baseline": ":"}.get(kind, "-")
-            st = styles[m]
-            if m == "grid-argmin":
-                ax.plot(grid[-1:], shown[-1:], ls="none", marker="*", ms=10, color="k",
-                        label=m)
-            else:
-                ax.step(grid, shown, where="post", ls=style, color=st["color"],
-                        marker=st["marker"], markevery=[len(grid) - 1], ms=5, mec="k",
-                        mew=0.5, label=m + (" (shots)" if kind == "quantum" else ""))
-            drawn += 1
-        if not drawn:
-            plt.close(fig)
-            return None
-        ylabel = "median best-so-far  f − f*"
-        if floored:
-            ax.axhline(ZERO_FLOOR, color="0.6", lw=0.8, ls="-.",
-                       label=f"exact 0 plotted at floor {ZERO_FLOOR:g}")
-            ylabel += f"  (0 plotted at floor {ZERO_FLOOR:g})"
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        ax.set_xlabel("objective evaluations (quantum: surviving shots)")
-        ax.set_ylabel(ylabel)
-        ax.set_title(f"{function}: convergence")
-        fig.legend(fontsize=7, loc="outside right upper")
-        return fig
+        return convergence_figure(self, function)
 
     # ------------------------------------------------------------------ saving
     def save(self, folder: str | Path, *, html: bool = False, figures: bool = True,
              dpi: int = 100) -> dict[str, str]:
         """Write the report: ``report.md`` (or ``report.html``), ``table.csv``, PNGs.
 
-        Every file is written atomically (:mod:`qdq.io`).
+        Every file is written atomically (:mod:`qdq.files`).
 
         Args:
             folder: Output folder (created).
@@ -685,14 +470,16 @@ class Report:
         Returns:
             ``{"report": path, "csv": path, <figure name>: path, …}``.
         """
-        from qdq.io import atomic_write_bytes, atomic_write_text
+        from qdq.files import atomic_write_bytes, atomic_write_text
         from qdq.problem import slug
 
         folder = Path(folder)
         paths: dict[str, str] = {}
         links: dict[str, str] = {}
         if figures:
-            plt = _pyplot()
+            from qdq.compare.figures import pyplot
+
+            plt = pyplot()
             for name, fig in self._iter_figures():
                 rel = f"figures/{slug(name)}.png"
                 buf = io.BytesIO()
@@ -710,15 +497,3 @@ class Report:
             rpath = folder / "report.md"
             atomic_write_text(rpath, self.to_markdown(links))
         return {"report": str(rpath), "csv": str(csv_path), **paths}
-
-
-def _pyplot():
-    import sys
-
-    if "matplotlib.pyplot" not in sys.modules:  # keep a backend the user already chose
-        import matplotlib
-
-        matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    return plt

@@ -27,6 +27,7 @@ import time as _time
 
 import numpy as np
 
+from qdq.engines.readout import histogram_counts, make_result, sample_exact, shot_distribution
 from qdq.errors import BackendError, PostselectionError
 from qdq.evolution import EvolutionSpec
 from qdq.results import Result
@@ -34,8 +35,6 @@ from qdq.validate import check_seed, check_shots
 
 #: Imaginary-time success probabilities below this are refused (PostselectionError).
 SUCCESS_FLOOR = 1e-300
-#: Gates the block circuits are lowered to before running on Aer (all native to Aer).
-AER_BASIS = ["cx", "cp", "ry", "rz", "p", "h", "sx", "x", "u", "swap"]
 
 
 def simulator(*, method: str = "statevector", device: str = "CPU", seed: int | None = None,
@@ -49,6 +48,35 @@ def simulator(*, method: str = "statevector", device: str = "CPU", seed: int | N
     if seed is not None:
         sim.set_options(seed_simulator=int(seed))
     return sim
+
+
+def simulator_options() -> list[str]:
+    """Names of the ``AerSimulator`` options (accepted as ``qdq.run(..., backend="aer")`` options).
+
+    Example:
+        >>> "noise_model" in simulator_options() and "shots" not in simulator_options()
+        True
+    """
+    from qiskit_aer import AerSimulator
+
+    # shots and the seed are qdq.run's own arguments.
+    return [k for k in AerSimulator._default_options().__dict__
+            if k not in ("shots", "seed_simulator")]
+
+
+def native_for_aer(qc, sim):
+    """``qc`` itself when Aer runs all its instructions natively, else transpiled for ``sim``.
+
+    Flat circuits (standard gates, ``diagonal``, ``multiplexer``) skip the transpiler, which
+    costs about a second per call against the Aer target.
+    """
+    native = set(sim.configuration().basis_gates) | {"measure", "reset", "barrier",
+                                                     "save_statevector"}
+    if {inst.operation.name for inst in qc.data} <= native:
+        return qc
+    from qiskit import transpile
+
+    return transpile(qc, sim, optimization_level=0)
 
 
 def split_registers(qc) -> tuple[list[int], list[int]]:
@@ -104,7 +132,7 @@ def run_imaginary_exact(spec: EvolutionSpec, *, seed: int | None = None, device:
         >>> bool(abs(r.success_probability / e.success_probability - 1) < 1e-9)
         True
     """
-    from qiskit import QuantumCircuit, transpile
+    from qiskit import QuantumCircuit
     from qiskit_aer.library import SetStatevector
 
     from qdq.circuits.imaginary import count_blocks, factor_circuit
@@ -119,14 +147,12 @@ def run_imaginary_exact(spec: EvolutionSpec, *, seed: int | None = None, device:
     log_success = 0.0
     floor = np.log(SUCCESS_FLOOR)
     build_s = 0.0
-    for i, (term, c) in enumerate(formula.steps):
+    for i, (term, c) in enumerate(formula):
         tb = _time.perf_counter()
         tqc = compiled.get((term, c))
         if tqc is None:
-            # An explicit basis: transpiling against the Aer target costs ~1 s per call.
-            tqc = compiled[(term, c)] = transpile(
-                factor_circuit(spec, term, c, swap_free=swap_free), basis_gates=AER_BASIS,
-                optimization_level=0)
+            tqc = compiled[(term, c)] = native_for_aer(
+                factor_circuit(spec, term, c, swap_free=swap_free, target="simulator"), sim)
         build_s += _time.perf_counter() - tb
         width = tqc.num_qubits
         full = np.zeros(1 << width, dtype=complex)
@@ -150,22 +176,19 @@ def run_imaginary_exact(spec: EvolutionSpec, *, seed: int | None = None, device:
         if log_success < floor:
             raise PostselectionError(
                 f"postselection probability underflows below {SUCCESS_FLOOR:g} "
-                f"(log P = {log_success:.1f} after factor {i + 1} of {len(formula.steps)}); "
+                f"(log P = {log_success:.1f} after factor {i + 1} of {formula.size_hint}); "
                 "the circuit would never succeed — use fewer steps or a shorter time, or "
                 "backend='emulator' to study the evolution without postselection cost"
             )
         psi = branch / np.sqrt(p)
     t1 = _time.perf_counter()
     psi_grid = grid.to_grid(psi)
-    extra = {"factors": formula.counts(), "blocks": count_blocks(spec),
+    extra = {"blocks": count_blocks(spec),
              "log_success_probability": float(log_success), "mode": "block-by-block",
              "max_ancillas": max(q.num_qubits for q in compiled.values()) - nq}
-    return Result(
-        method=spec.method, backend="aer", grid=grid, values=spec.problem.values,
-        D=spec.final_D,
-        probabilities=np.abs(psi_grid) ** 2, statevector=psi_grid,
-        success_probability=float(np.exp(log_success)), shots=None,
-        problem=spec.problem.to_dict(), spec=spec.to_dict(),
+    return make_result(
+        spec, backend="aer", probabilities=np.abs(psi_grid) ** 2, statevector=psi_grid,
+        success_probability=float(np.exp(log_success)), factors=formula.counts(),
         timing={"build": build_s, "run": t1 - t0 - build_s}, extra=extra,
     )
 
@@ -199,8 +222,8 @@ def sample_imaginary_exact(spec: EvolutionSpec, shots: int, *, seed: int | None 
 
     Returns:
         A :class:`~qdq.Result` reported like the mid-circuit path (``shots``,
-        ``success_probability = A/shots``, ``extra["accepted_shots"]``, ``post_bits``,
-        ``ancillas``) plus ``extra["mode"] = "exact-sampled"`` and the exact
+        ``success_probability = A/shots``, ``accepted_shots``, ``extra["post_bits"]``,
+        ``extra["ancillas"]``) plus ``extra["mode"] = "exact-sampled"`` and the exact
         ``extra["exact_success_probability"]``.
 
     Raises:
@@ -211,7 +234,7 @@ def sample_imaginary_exact(spec: EvolutionSpec, shots: int, *, seed: int | None 
         >>> p = qdq.Problem("x**2", bounds=[(-2, 2)], qubits=3)
         >>> spec = qdq.ImaginaryTime(qdq.Hamiltonian(p, D=0.5), time=1.0, steps=2)
         >>> r = sample_imaginary_exact(spec, 1000, seed=1)
-        >>> r.shots, r.extra["accepted_shots"] == round(r.success_probability * 1000)
+        >>> r.shots, r.accepted_shots == round(r.success_probability * 1000)
         (1000, True)
     """
     from qdq.circuits.imaginary import count_blocks
@@ -219,28 +242,18 @@ def sample_imaginary_exact(spec: EvolutionSpec, shots: int, *, seed: int | None 
     exact = run_imaginary_exact(spec, seed=seed, device=device, swap_free=swap_free,
                                 **sim_options)
     t0 = _time.perf_counter()
-    rng = np.random.default_rng(seed)
     p_success = exact.success_probability
-    accepted = int(rng.binomial(int(shots), p_success))
-    if accepted == 0:
-        raise PostselectionError(
-            f"no shot of {shots} survived postselection (P_success = {p_success:.3g}); "
-            "use more shots or shots=None"
-        )
-    probs = exact.probabilities.reshape(-1)
-    probs = np.clip(probs, 0, None) / np.clip(probs, 0, None).sum()
-    counts = rng.multinomial(accepted, probs).reshape(exact.probabilities.shape)
+    probs, accepted = sample_exact(exact.probabilities, shots, np.random.default_rng(seed),
+                                   success_probability=p_success, postselected=True)
     extra = dict(exact.extra)
-    extra.update({"accepted_shots": accepted, "post_bits": int(count_blocks(spec)),
-                  "ancillas": "reuse", "mode": "exact-sampled",
-                  "exact_success_probability": p_success})
+    extra.update({"post_bits": int(count_blocks(spec)), "ancillas": "reuse",
+                  "mode": "exact-sampled", "exact_success_probability": p_success})
     timing = dict(exact.timing)
     timing["sample"] = _time.perf_counter() - t0
-    return Result(
-        method=spec.method, backend="aer", grid=spec.grid, values=spec.problem.values,
-        D=spec.final_D, probabilities=counts / accepted, statevector=None,
-        success_probability=accepted / int(shots), shots=int(shots),
-        problem=spec.problem.to_dict(), spec=spec.to_dict(), timing=timing, extra=extra,
+    return make_result(
+        spec, backend="aer", probabilities=probs, success_probability=accepted / int(shots),
+        shots=shots, accepted_shots=accepted, factors=exact.factors, timing=timing,
+        extra=extra,
     )
 
 
@@ -266,12 +279,10 @@ def run_aer(spec: EvolutionSpec, *, shots: int | None = None, seed: int | None =
             reset, as on hardware) or ``"fresh"`` (one ancilla per block).
         **sim_options: Passed to ``AerSimulator``.
     """
-    from qiskit import transpile
-
     from qdq.circuits.trotter import build_circuit
 
     shots, seed = check_shots(shots), check_seed(seed)
-    imaginary = spec.kind == "imaginary"
+    imaginary = spec.time_axis == "imaginary"
     if imaginary and shots is None:
         return run_imaginary_exact(spec, seed=seed, device=device, swap_free=swap_free,
                                    **sim_options)
@@ -279,13 +290,18 @@ def run_aer(spec: EvolutionSpec, *, shots: int | None = None, seed: int | None =
         return sample_imaginary_exact(spec, shots, seed=seed, device=device,
                                       swap_free=swap_free, **sim_options)
     t0 = _time.perf_counter()
+    # Noiseless: Aer's native diagonal/multiplexer instructions, the same operator as the
+    # gate-level circuit (tested) and far cheaper than 2^n CX. Noisy: the gate-level circuit,
+    # so the noise model acts on the gates hardware would run.
+    target = "simulator" if is_noiseless(sim_options) else "hardware"
     if imaginary:
         from qdq.circuits.imaginary import build_imaginary_circuit
 
         qc = build_imaginary_circuit(spec, swap_free=swap_free, measure=True, ancillas=ancillas,
-                                     flat=True)
+                                     flat=True, target=target)
     else:
-        qc = build_circuit(spec, swap_free=swap_free, measure=shots is not None, flat=True)
+        qc = build_circuit(spec, swap_free=swap_free, measure=shots is not None, flat=True,
+                           target=target)
     grid = spec.grid
     grid_q, anc_q = split_registers(qc)
     if grid_q != list(range(grid.num_qubits)) or anc_q != list(
@@ -294,11 +310,7 @@ def run_aer(spec: EvolutionSpec, *, shots: int | None = None, seed: int | None =
     sim = simulator(device=device, seed=seed, **sim_options)
     if shots is None:
         qc.save_statevector()
-    # Flat circuits of gates Aer implements natively skip the (slow) transpiler.
-    native = set(sim.configuration().basis_gates) | {"measure", "reset", "barrier",
-                                                     "save_statevector"}
-    needs = {inst.operation.name for inst in qc.data} - native
-    tqc = transpile(qc, sim, optimization_level=0) if needs else qc
+    tqc = native_for_aer(qc, sim)
     t1 = _time.perf_counter()
     job = sim.run(tqc, shots=shots if shots is not None else 1)
     res = job.result()
@@ -313,33 +325,26 @@ def run_aer(spec: EvolutionSpec, *, shots: int | None = None, seed: int | None =
         psi = grid.to_grid(psi_flat)
         probs = np.abs(psi) ** 2
         statevector = psi
+        accepted = None
     else:
-        counts = res.get_counts(tqc)
-        hist = np.zeros(grid.size)
-        accepted = 0
         ng = len(grid_q)
-        for key, n in counts.items():
-            bits = key.replace(" ", "")
-            value = int(bits, 2)
-            if value >> ng:  # some ancilla measured 1: rejected shot
-                continue
-            hist[value & ((1 << ng) - 1)] += n
-            accepted += n
-        if accepted == 0:
-            raise PostselectionError(
-                f"no shot of {shots} survived postselection; use more shots or shots=None"
-            )
-        probs = grid.to_grid(hist / accepted)
-        success = accepted / int(shots)
+        # Bits above the grid bits are ancillas: a shot with any of them 1 is rejected.
+        hist, accepted, _ = histogram_counts(res.get_counts(tqc), ng,
+                                             post_bits=qc.num_clbits - ng)
+        probs, success = shot_distribution(grid, hist, accepted, shots)
         statevector = None
-        extra["accepted_shots"] = accepted
         if imaginary:
             extra["post_bits"] = int(qc.num_clbits - ng)
             extra["ancillas"] = ancillas
-    return Result(
-        method=spec.method, backend="aer", grid=grid, values=spec.problem.values,
-        D=spec.final_D,
-        probabilities=probs, statevector=statevector, success_probability=success,
-        shots=None if shots is None else int(shots), problem=spec.problem.to_dict(),
-        spec=spec.to_dict(), timing={"build": t1 - t0, "run": t2 - t1}, extra=extra,
+    return make_result(
+        spec, backend="aer", probabilities=probs, statevector=statevector,
+        success_probability=success, shots=shots, accepted_shots=accepted,
+        factors=spec.product_formula().counts(), timing={"build": t1 - t0, "run": t2 - t1},
+        extra=extra,
     )
+
+
+def engine(spec: EvolutionSpec, *, shots: int | None, seed: int | None,
+           options: dict) -> Result:
+    """The registry's entry point (:mod:`qdq.engines.registry`): :func:`run_aer`."""
+    return run_aer(spec, shots=shots, seed=seed, **options)

@@ -10,7 +10,7 @@ exactly like the probabilistic circuit blocks; the state is renormalized after e
 factor and ``log P_success = Σ log ‖F_j ψ_{j−1}‖²`` accumulated, so the reported
 success probability is the one the postselected circuit has.
 
-Memory is bounded and declared (:func:`peak_bytes`): the state (16 B per amplitude), the
+Memory is bounded and declared (:mod:`~qdq.engines.emulator_memory`): the state (16 B), the
 FFT's line buffer and plan (≤ 32 B), phase tables only while they fit :data:`CACHE_BYTES`;
 otherwise phases are computed block by block into small buffers. The product formula is
 streamed, so the number of steps costs time, not memory. No Qiskit is imported here.
@@ -29,7 +29,6 @@ from __future__ import annotations
 import collections
 import itertools
 import math
-import sys
 import time as _time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,28 +36,33 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.fft as sfft
 
+from qdq.engines.emulator_memory import (  # noqa: F401 - re-exported: the run's memory model
+    BLOCK,
+    CACHE_BYTES,
+    FIXED_BYTES,
+    OBSERVE_BYTES_PER_AMP,
+    PEAK_BYTES_PER_AMP,
+    check_run_memory,
+    peak_bytes,
+)
+from qdq.engines.emulator_phases import (
+    ArrayDiag,
+    SumDiag,
+    check_angle,
+    fill_phase,
+    phase_blocks,
+)
+from qdq.engines.progress import rich_progress as _rich_progress
+from qdq.engines.readout import make_result, sample_exact
 from qdq.errors import ParameterError, PostselectionError
 from qdq.evolution import EvolutionSpec, ProductFormula
-from qdq.grid import check_memory
 from qdq.results import Result
 from qdq.validate import check_finite_distribution, check_seed, check_shots
 
 #: Below this log success probability (natural log) imaginary-time results are refused.
 LOG_SUCCESS_FLOOR = np.log(1e-300)
-#: Phase tables (one full-grid array per distinct factor) are cached only within this budget.
-CACHE_BYTES = 32 << 20
 #: At most this many distinct factors are cached (constant-weight formulas have <= 8).
 CACHE_ENTRIES = 16
-#: Elements per block when phases are computed on the fly.
-BLOCK = 1 << 16
-#: Worst-case peak bytes per amplitude of a run, excluding the bounded cache: the state
-#: (16), scipy.fft's line buffer (<= 16) and its plan's twiddles (<= 16).
-PEAK_BYTES_PER_AMP = 48
-#: Extra bytes per amplitude while an observation (``observe_every``) is computed: a copy
-#: of the state (16) and :meth:`~qdq.Hamiltonian.energy`'s momentum-space temporaries (48).
-OBSERVE_BYTES_PER_AMP = 64
-#: Fixed overhead: block buffers and small per-axis tables.
-FIXED_BYTES = 8 * BLOCK * 16
 #: A progress bar is shown (in a terminal) when factors × grid points exceed this.
 PROGRESS_WORK = 5e8
 #: A product formula whose first this many factors hold more than CACHE_ENTRIES distinct
@@ -93,146 +97,18 @@ def imaginary_potential_shift(problem) -> float:
     return float(sum(np.min(t.values) for t in problem.terms))
 
 
-# --------------------------------------------------------------------------- memory model
-def _fft_bytes(shape: tuple[int, ...], workers: int | None) -> int:
-    """scipy.fft's (pocketfft) transient line buffer plus its cached plans, in bytes.
-
-    Measured on scipy 1.17: a 1-D transform of N points holds a 16N-byte buffer and a
-    16N-byte plan; an axis of length N_d with other lines holds up to 4 lines per thread.
-    """
-    n = math.prod(shape)
-    threads = max(1, int(workers or 1))
-    scratch = max(16 * nd * (1 if n == nd else 4 * threads) for nd in shape)
-    plans = 16 * sum(set(shape))
-    return min(scratch, 32 * n * threads) + plans
-
-
-def peak_bytes(spec: EvolutionSpec, *, observe: bool = False, workers: int | None = None,
-               shots: int | None = None) -> int:
-    """Declared peak bytes a run of ``spec`` allocates (beyond the problem's own arrays).
-
-    ``16 N`` for the state, scipy.fft's buffer and plans (``≤ 32 N``; see
-    :data:`PEAK_BYTES_PER_AMP`), phase tables bounded by :data:`CACHE_BYTES`, block
-    buffers, and :data:`OBSERVE_BYTES_PER_AMP` while observing. Measured peaks stay below
-    it (``tests/engines/test_emulator_memory.py``).
-
-    Example:
-        >>> import qdq
-        >>> p = qdq.Problem("x**2", bounds=[(-1, 1)], qubits=20)
-        >>> b = peak_bytes(qdq.RealTime(qdq.Hamiltonian(p, D=0.5)))
-        >>> (b - CACHE_BYTES - FIXED_BYTES) // p.grid.size    # bytes per amplitude
-        48
-    """
-    shape = spec.grid.shape
-    n = spec.grid.size
-    run = 16 * n + _fft_bytes(shape, workers)
-    if observe:
-        run += OBSERVE_BYTES_PER_AMP * n
-    # After the evolution: the state, the plans, probabilities and (shots) sampling arrays.
-    # (+8 N for the Result's metric temporaries, e.g. |ζ| in the global-min mask).
-    final = 16 * n + 16 * sum(set(shape)) + 8 * n * (5 if shots is not None else 2)
-    return max(run, final) + CACHE_BYTES + FIXED_BYTES
-
-
-def check_run_memory(spec: EvolutionSpec, **kwargs) -> int:
-    """Refuse (``ResourceError``) a run whose :func:`peak_bytes` exceeds available memory.
-
-    Example:
-        >>> import qdq
-        >>> p = qdq.Problem("x**2", bounds=[(-1, 1)], qubits=4)
-        >>> check_run_memory(qdq.RealTime(qdq.Hamiltonian(p, D=0.5))) > 0
-        True
-    """
-    need = peak_bytes(spec, **kwargs)
-    check_memory(need, f"the emulator's {spec.grid.num_qubits}-qubit {spec.method} run "
-                       f"(peak ~{PEAK_BYTES_PER_AMP} B per amplitude)")
-    return need
-
-
 # --------------------------------------------------------------------------- grid blocks
-def _blocks(shape: tuple[int, ...]) -> list[tuple]:
-    """Index tuples of contiguous C-order blocks of at most ``BLOCK`` elements."""
-    s, inner = len(shape) - 1, 1
-    while s > 0 and inner * shape[s] <= BLOCK:
-        inner *= shape[s]
-        s -= 1
-    step = max(1, BLOCK // inner)
-    return [prefix + (slice(a, min(a + step, shape[s])),)
-            for prefix in np.ndindex(*shape[:s]) for a in range(0, shape[s], step)]
+def _positional_arity(func: Callable) -> int:
+    """How many positional arguments ``func`` accepts (``*args`` counts as many)."""
+    import inspect
 
-
-class _ArrayDiag:
-    """A grid-shaped diagonal given as an array, optionally shifted (``arr − shift``)."""
-
-    def __init__(self, arr: np.ndarray, shift: float | None = None):
-        self.arr, self.shift = arr, shift
-        hi = float(np.max(arr))
-        # max|arr| without an |arr| temporary the size of the grid.
-        self.max_abs = max(hi, -float(np.min(arr))) if shift is None else hi - shift
-
-    def block(self, idx: tuple) -> np.ndarray:
-        b = self.arr[idx]
-        return b if self.shift is None else b - self.shift
-
-
-class _SumDiag:
-    """``D·Σ_d k_d²`` evaluated per block, bit for bit as ``D * Grid.k_squared``."""
-
-    def __init__(self, D: float, momenta: tuple[np.ndarray, ...]):
-        self.D = D
-        self.momenta = momenta
-        # Long axes are squared per block: a 1-D grid would otherwise hold 8 B/amplitude.
-        self.k2 = tuple(k**2 if len(k) <= BLOCK else None for k in momenta)
-        self.ndim = len(momenta)
-        self.max_abs = D * float(sum(np.max(np.abs(k)) ** 2 for k in momenta))
-
-    def _sq(self, d: int, sel) -> np.ndarray:
-        k2 = self.k2[d]
-        return k2[sel] if k2 is not None else self.momenta[d][sel] ** 2
-
-    def block(self, idx: tuple) -> np.ndarray:
-        s = len(idx) - 1
-        sl = idx[s]
-        tail = self.ndim - s - 1
-        shape = (sl.stop - sl.start, *(len(k) for k in self.momenta[s + 1:]))
-        z = np.zeros(shape)
-        for d in range(self.ndim):
-            if d < s:
-                z = z + self._sq(d, idx[d])
-            elif d == s:
-                z = z + self._sq(d, sl).reshape((-1,) + (1,) * tail)
-            else:
-                z = z + self.k2[d].reshape((-1,) + (1,) * (self.ndim - d - 1))
-        return self.D * z
-
-
-def _fill_phase(out: np.ndarray, base: np.ndarray, c: float, imaginary: bool) -> None:
-    # cos/sin of a real angle equals np.exp(-1j*c*base) bit for bit, and is cheaper.
-    if imaginary:
-        np.multiply(base, -c, out=out)
-        np.exp(out, out=out)
-    else:
-        theta = base * -c
-        np.cos(theta, out=out.real)
-        np.sin(theta, out=out.imag)
-
-
-def _check_angle(term: str, c: float, diag, imaginary: bool, where: str) -> None:
-    # NaN phases come from overflow: c·max|X| = inf makes cos/sin/exp NaN (or 0·inf).
-    if not math.isfinite(c):
-        raise ParameterError(
-            f"{term} factor coefficient c = {c!r} at {where} is not finite; time/steps "
-            "or a schedule weight overflowed — use finite, moderate values"
-        )
-    extreme = abs(c) * diag.max_abs
-    if not math.isfinite(diag.max_abs) or not math.isfinite(extreme) or (
-            imaginary and c < 0 and extreme > 700):
-        what = (f"D·max|k|² (D = {diag.D:g})" if isinstance(diag, _SumDiag)
-                else "max|X|" if term == "kinetic" else "max|ζ − shift|")
-        raise ParameterError(
-            f"the {term} phase c·{what} = {c:g}·{diag.max_abs:g} overflows at {where}; "
-            "reduce D, time/steps, the objective's scale, or widen the box (max|k| = π/h)"
-        )
+    try:
+        params = inspect.signature(func).parameters.values()
+    except (TypeError, ValueError):  # builtins without a signature: assume the full form
+        return 3
+    if any(p.kind is p.VAR_POSITIONAL for p in params):
+        return 3
+    return sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
 
 
 def evolve(formula: ProductFormula, psi0: np.ndarray, potential: np.ndarray,
@@ -240,7 +116,7 @@ def evolve(formula: ProductFormula, psi0: np.ndarray, potential: np.ndarray,
            kinetic_axes: tuple[np.ndarray, ...] | None = None,
            D: float | None = None, momenta: tuple[np.ndarray, ...] | None = None,
            workers: int | None = None,
-           observe: Callable[[int, np.ndarray], None] | None = None,
+           observe: Callable[..., None] | None = None,
            observe_every: int = 0,
            progress: Callable[[int, int], None] | None = None,
            overwrite_psi0: bool = False) -> Evolution:
@@ -265,7 +141,8 @@ def evolve(formula: ProductFormula, psi0: np.ndarray, potential: np.ndarray,
         D: Kinetic constant (with ``momenta``, instead of ``kinetic``).
         momenta: 1-D momentum arrays per dimension (with ``D``).
         workers: scipy.fft worker threads (``None``: scipy's default).
-        observe: Called as ``observe(kinetic_factors_done, psi)`` every ``observe_every``
+        observe: ``observe(kinetic_factors_done, psi)`` — or, if it takes a third argument,
+            ``observe(…, log_success)`` — every ``observe_every``
             kinetic factors (and at the end) with the state at a step boundary: for
             orders 2 and 4, whose steps end inside a merged potential factor, half of the
             next potential factor is applied to a copy first (exact for constant weights).
@@ -285,19 +162,19 @@ def evolve(formula: ProductFormula, psi0: np.ndarray, potential: np.ndarray,
     if psi is psi0 and not (overwrite_psi0 and psi.flags.c_contiguous and psi.flags.writeable):
         psi = psi.copy()
     psi = np.ascontiguousarray(psi)
-    imaginary = formula.kind == "imaginary"
+    imaginary = formula.time_axis == "imaginary"
     if potential_shift is None:
         potential_shift = float(potential.min())
-    vdiag = _ArrayDiag(potential, potential_shift if imaginary else None)
+    vdiag = ArrayDiag(potential, potential_shift if imaginary else None)
     if kinetic is not None:
-        kdiag = _ArrayDiag(kinetic)
+        kdiag = ArrayDiag(kinetic)
     elif D is not None and momenta is not None:
-        kdiag = _SumDiag(float(D), tuple(momenta))
+        kdiag = SumDiag(float(D), tuple(momenta))
     else:
         raise ParameterError("evolve needs kinetic= (an array) or both D= and momenta=")
     shape = psi.shape
     axes = tuple(range(psi.ndim))
-    blocks = _blocks(shape)
+    blocks = phase_blocks(shape)
     bsize = max((idx[-1].stop - idx[-1].start) * math.prod(shape[len(idx):]) for idx in blocks)
     dtype = np.float64 if imaginary else np.complex128
     chunk = np.empty(bsize, dtype=dtype)
@@ -307,7 +184,7 @@ def evolve(formula: ProductFormula, psi0: np.ndarray, potential: np.ndarray,
     if formula.streamed:
         counter = collections.Counter(itertools.islice(iter(formula), PREFIX_FACTORS))
     else:
-        counter = collections.Counter(formula.steps)
+        counter = collections.Counter(formula.factors)
     tables_ok = len(counter) <= CACHE_ENTRIES
     separable = not tables_ok and kinetic_axes is not None
     table_bytes = psi.size * np.dtype(dtype).itemsize
@@ -329,7 +206,7 @@ def evolve(formula: ProductFormula, psi0: np.ndarray, potential: np.ndarray,
         if table is None and key in cacheable and scale == 1.0:
             table = cache[key] = np.empty(shape, dtype=dtype)
             for idx in blocks:
-                _fill_phase(table[idx], diag_of(term).block(idx), c, imaginary)
+                fill_phase(table[idx], diag_of(term).block(idx), c, imaginary)
         if table is not None:
             state *= table
             return
@@ -338,7 +215,7 @@ def evolve(formula: ProductFormula, psi0: np.ndarray, potential: np.ndarray,
         for idx in blocks:
             base = diag.block(idx)
             out = chunk[: base.size].reshape(base.shape)
-            _fill_phase(out, base, cc, imaginary)
+            fill_phase(out, base, cc, imaginary)
             state[idx] *= out
 
     def apply_separable(state: np.ndarray, c: float) -> None:
@@ -386,6 +263,9 @@ def evolve(formula: ProductFormula, psi0: np.ndarray, potential: np.ndarray,
 
     total = max(1, formula.size_hint)
     report = max(1, total // 100)
+    if observe is not None and _positional_arity(observe) < 3:
+        two_argument = observe
+        observe = lambda k, psi, _log_success: two_argument(k, psi)  # noqa: E731
     log_success = 0.0
     done_kin = 0
     counts = {"potential": 0, "kinetic": 0}
@@ -399,7 +279,7 @@ def evolve(formula: ProductFormula, psi0: np.ndarray, potential: np.ndarray,
             ahead.append(nxt)
         i += 1
         counts[term] += 1
-        _check_angle(term, c, diag_of(term), imaginary, f"factor {i}")
+        check_angle(term, c, diag_of(term), imaginary, f"factor {i}")
         if term == "potential":
             apply_diag(psi, term, c)
         else:
@@ -415,13 +295,13 @@ def evolve(formula: ProductFormula, psi0: np.ndarray, potential: np.ndarray,
             done_kin += 1
             if (observe is not None and observe_every and done_kin % observe_every == 0
                     and len(ahead) == 2):
-                observe(done_kin, at_step_boundary(ahead[0]))
+                observe(done_kin, at_step_boundary(ahead[0]), log_success)
         if progress is not None and i % report == 0:
             progress(i + 1, total)
     if progress is not None:
         progress(i + 1, i + 1)
     if observe is not None and observe_every:
-        observe(done_kin, psi)
+        observe(done_kin, psi, log_success)
     return Evolution(psi=psi, log_success=float(log_success), counts=counts)
 
 
@@ -432,16 +312,9 @@ def _norm2(psi: np.ndarray) -> float:
     return float(np.einsum("i,i->", v, v))
 
 
-def sample_counts(probabilities: np.ndarray, shots: int, rng: np.random.Generator) -> np.ndarray:
-    """Multinomial shot counts, grid-shaped."""
-    flat = probabilities.reshape(-1)
-    flat = np.clip(flat, 0, None)
-    return rng.multinomial(shots, flat / flat.sum()).reshape(probabilities.shape)
-
-
-def _energy(H, psi: np.ndarray, kdiag: _SumDiag, blocks: list[tuple],
-            workers: int | None) -> tuple[float, float]:
-    """``(⟨H⟩, ⟨ζ⟩)`` of ``psi`` using one copy of the state, FFT'd in place.
+def _energy(H, psi: np.ndarray, kdiag: SumDiag, blocks: list[tuple],
+            workers: int | None) -> tuple[float, float, float]:
+    """``(⟨H⟩, ⟨ζ⟩, P_gm)`` of ``psi`` using one copy of the state, FFT'd in place.
 
     Sums run block by block; a grid of one block reproduces
     :meth:`~qdq.Hamiltonian.energy` bit for bit.
@@ -458,26 +331,7 @@ def _energy(H, psi: np.ndarray, kdiag: _SumDiag, blocks: list[tuple],
     pe = mean(lambda idx: H.potential[idx], psi)
     phi = sfft.fftn(np.array(psi, dtype=np.complex128, copy=True), overwrite_x=True,
                     workers=workers)
-    return mean(kdiag.block, phi) + pe, pe
-
-
-def _rich_progress(description: str):
-    """A rich progress callback on stderr and its closer (``None`` outside a terminal)."""
-    if not sys.stderr.isatty():
-        return None, lambda: None
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TimeRemainingColumn
-
-    bar = Progress("[progress.description]{task.description}", BarColumn(),
-                   "{task.percentage:>3.0f}%", TimeRemainingColumn(), transient=True,
-                   console=Console(stderr=True))
-    bar.start()
-    task = bar.add_task(description, total=1)
-
-    def update(done: int, total: int) -> None:
-        bar.update(task, completed=done, total=total)
-
-    return update, bar.stop
+    return mean(kdiag.block, phi) + pe, pe, mean(lambda i: H.problem.global_min_mask[i], psi)
 
 
 def run_emulator(spec: EvolutionSpec, *, shots: int | None = None, seed: int | None = None,
@@ -495,12 +349,12 @@ def run_emulator(spec: EvolutionSpec, *, shots: int | None = None, seed: int | N
             time rejects each shot with probability ``1 − P_success``).
         seed: Seed for sampling (an integer ``>= 0``).
         workers: scipy.fft threads.
-        observe_every: Record ``energy``/``potential`` every this many kinetic factors.
+        observe_every: Trace every this many kinetic factors (norm: running P_success).
         progress: A callback ``(done, total)``; ``None``/``True``: a rich bar on stderr for
             long runs in a terminal; ``False``: none.
 
     Returns:
-        A :class:`~qdq.Result`.
+        A :class:`~qdq.Result` (trace: kinetic_factors, energy, potential, p_global_min, norm).
 
     Raises:
         ResourceError: If the run's declared peak memory is not available.
@@ -517,16 +371,16 @@ def run_emulator(spec: EvolutionSpec, *, shots: int | None = None, seed: int | N
     H = spec.hamiltonian
     potential = spec.problem.values
     grid = spec.grid
-    kdiag = _SumDiag(spec.D, grid.momenta)
-    blocks = _blocks(grid.shape)
+    kdiag = SumDiag(spec.D, grid.momenta)
+    blocks = phase_blocks(grid.shape)
     psi0 = spec.initial_state()
-    trace: dict[str, list] = {"kinetic_factors": [], "energy": [], "potential": []}
+    keys = ("kinetic_factors", "energy", "potential", "p_global_min", "norm")
+    trace: dict[str, list] = {k: [] for k in keys[:None if spec.time_axis == "imaginary" else 4]}
 
-    def observe(k: int, psi: np.ndarray) -> None:
-        energy, pot = _energy(H, psi, kdiag, blocks, workers)
-        trace["kinetic_factors"].append(k)
-        trace["energy"].append(energy)
-        trace["potential"].append(pot)
+    def observe(k: int, psi: np.ndarray, log_success: float) -> None:
+        row = (k, *_energy(H, psi, kdiag, blocks, workers), math.exp(log_success))
+        for key, value in zip(trace, row, strict=False):
+            trace[key].append(value)
 
     close = None
     if progress is None or progress is True:
@@ -563,27 +417,23 @@ def run_emulator(spec: EvolutionSpec, *, shots: int | None = None, seed: int | N
         probs, "the emulator", f"a phase overflowed (D·max|k|² = {kdiag.max_abs:g}, "
         f"max|ζ| = {float(np.max(np.abs(potential))):g}); reduce D, time/steps or the "
         "objective's scale, or widen the box")
-    extra: dict = {"factors": ev.counts}
     statevector: np.ndarray | None = ev.psi
+    accepted = None
     if shots is not None:
         statevector = ev.psi = None
-        rng = np.random.default_rng(seed)
-        accepted = int(rng.binomial(int(shots), success)) if spec.kind == "imaginary" \
-            else int(shots)
-        if accepted == 0:
-            raise PostselectionError(
-                f"no shot of {shots} survived postselection (P_success = {success:.3g}); "
-                "use more shots, fewer steps, or shots=None for exact results"
-            )
-        counts = sample_counts(probs, accepted, rng)
-        probs = counts / accepted
-        extra["accepted_shots"] = accepted
+        probs, accepted = sample_exact(probs, shots, np.random.default_rng(seed),
+                                       success_probability=success,
+                                       postselected=spec.time_axis == "imaginary")
         success = accepted / int(shots)
-    return Result(
-        method=spec.method, backend="emulator", grid=grid, values=potential,
-        D=spec.final_D,
-        probabilities=probs, statevector=statevector, success_probability=success,
-        shots=None if shots is None else int(shots), problem=spec.problem.to_dict(),
-        spec=spec.to_dict(), timing={"build": t1 - t0, "run": t2 - t1},
-        trace={k: np.asarray(v) for k, v in trace.items() if v}, extra=extra,
+    return make_result(
+        spec, backend="emulator", probabilities=probs, statevector=statevector,
+        success_probability=success, shots=shots, accepted_shots=accepted, factors=ev.counts,
+        timing={"build": t1 - t0, "run": t2 - t1},
+        trace={k: np.asarray(v) for k, v in trace.items() if v},
     )
+
+
+def engine(spec: EvolutionSpec, *, shots: int | None, seed: int | None,
+           options: dict) -> Result:
+    """The registry's entry point (:mod:`qdq.engines.registry`): :func:`run_emulator`."""
+    return run_emulator(spec, shots=shots, seed=seed, **options)

@@ -1,34 +1,16 @@
 r"""PennyLane engine: the same product-formula circuits, built natively in PennyLane.
 
-The circuit interprets the spec's :class:`~qdq.evolution.ProductFormula` exactly like
-:func:`qdq.build_circuit` (no Qiskit conversion is involved):
+The circuit is the spec's circuit program (:func:`qdq.circuits.program.program`) emitted as
+native PennyLane ops by :mod:`qdq.circuits.pennylane_emitter` — the same program, and the
+same gates, as :func:`qdq.build_circuit` (no Qiskit conversion is involved): Walsh/Gray or
+sparse Z-string phase oracles (``qml.RZ``/``IsingZZ``/``MultiRZ``/``CNOT``), swap-free QFTs
+(``Hadamard`` + ``ControlledPhaseShift``) around the momentum phase, and for imaginary time
+a Gray-code uniformly controlled ``qml.RY`` onto an ancilla per probabilistic block
+(``⟨0_a| U |x, 0_a⟩ = f(x)``; postselecting ``a`` on ``|0⟩`` applies ``diag(f)``).
 
-* initial state — ``qml.Hadamard`` on every register qubit (``"uniform"``), one
-  ``qml.StatePrep`` per dimension (a :class:`~qdq.GaussianPacket` is a product state), or
-  one ``qml.StatePrep`` on all registers (a grid-shaped array);
-* ``("potential", c)`` — per additive term group ``g`` the phase ``e^{−icζ_g}`` from the
-  same Walsh coefficients as :mod:`qdq.circuits.phase_oracles`,
-  ``e^{−icζ_g} = e^{−icc_∅}\prod_S e^{−icc_S Z_S}``, emitted with the same per-qubit plan:
-  sparse strings as ``qml.RZ`` / ``qml.IsingZZ`` / ``qml.MultiRZ`` (all
-  ``e^{−iλ Z…Z/2}``, so the angle is ``λ = 2c\,c_S``), dense groups as a Gray-code walk of
-  ``qml.CNOT`` + ``qml.RZ``; the global phase as ``qml.GlobalPhase`` (``e^{−iφ}``);
-* ``("kinetic", c)`` — per dimension ``QFT · e^{−iφm²} · QFT†`` with ``φ = cD(2π/L_d)²``,
-  the momentum phase a quadratic form in Z (``n`` RZ + ``n(n−1)/2`` IsingZZ).
-
-**Imaginary time.** Each factor is a probabilistic block with one ancilla ``a``: a
-uniformly controlled ``RY(θ(x))`` on ``a`` with ``cos(θ(x)/2) = f(x)``, so that
-``⟨0_a| U |x, 0_a⟩ = f(x)``; postselecting ``a`` on ``|0⟩`` applies ``diag(f)``. Potential
-blocks use ``f = e^{−c(ζ_g − min ζ_g)}`` on group ``g``'s registers; kinetic blocks use
-``QFT† → UCRY(e^{−cDk_d²}) → QFT`` on register ``d``. The uniformly controlled rotation
-is a Gray-code walk: with ``θ(x) = Σ_S a_S (−1)^{S·x}`` (Walsh coefficients),
-``UCRY = Π_S X^{S·x} RY(a_S) X^{S·x}``, ``2^m`` CNOTs for ``m`` controls.
-
-**Qubit order.** Wire ``q`` is qdq qubit ``q`` (dimension ``d`` on wires
-``offset_d … offset_d + n_d − 1``, least significant first); ancillas follow the grid
-wires. PennyLane reads the *first listed* wire as the most significant bit, so the QFT
-acts on ``register[::-1]`` (``qml.QFT(register[::-1])`` equals Qiskit's ``QFTGate`` on
-``register``), ``StatePrep`` gets ``register[::-1]``, and ``qml.state()`` over wires
-``0 … W−1`` is reversed bitwise before :meth:`~qdq.grid.Grid.to_grid`.
+**Qubit order.** Wire ``q`` is qdq qubit ``q``; ancillas follow the grid wires.
+``qml.state()`` over wires ``0 … W−1`` (wire 0 most significant) is reversed bitwise before
+:meth:`~qdq.grid.Grid.to_grid`.
 
 **Execution.** ``shots=None``: ``qml.state()``; imaginary time runs in segments of at most
 ``max_ancillas`` blocks, each with fresh ancillas, projected on ``|0…0⟩`` between
@@ -50,331 +32,32 @@ Example:
 from __future__ import annotations
 
 import difflib
-import functools
 import time as _time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 
-from qdq.circuits.kinetic import momentum_index
-from qdq.circuits.phase_oracles import ZERO_TOL, walsh_coefficients, zstring_program
+from qdq.circuits.pennylane_emitter import (
+    ANCILLA_MODES,
+    PennyLaneCircuit,
+    _qml,
+    gate_ops,
+    initial_ops,
+    qft_ops,
+    segment_ops,
+    to_pennylane,
+    ucry_ops,
+    zstring_ops,
+)
+from qdq.circuits.program import program
 from qdq.engines.emulator import LOG_SUCCESS_FLOOR
-from qdq.errors import BackendError, ParameterError, PostselectionError, require
+from qdq.engines.readout import histogram_bits, make_result, shot_distribution
+from qdq.errors import BackendError, ParameterError, PostselectionError
 from qdq.evolution import EvolutionSpec
-from qdq.grid import Grid
 from qdq.results import Result
-from qdq.states import GaussianPacket, resolve_initial
+from qdq.validate import check_shots
 
 #: Statevector devices this engine knows how to read (``qml.state()`` of pure states).
 SUPPORTED_DEVICES = ("default.qubit", "lightning.qubit", "lightning.kokkos", "lightning.gpu")
-#: Ancilla modes of :func:`to_pennylane`.
-ANCILLA_MODES = ("reuse", "fresh")
-
-
-def _qml():
-    return require("pennylane", "pennylane")
-
-
-def _unqueued(func):
-    """Build operators without queuing them, even inside a QNode (callers queue them)."""
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        with _qml().QueuingManager.stop_recording():
-            return func(*args, **kwargs)
-    return wrapper
-
-
-# ----------------------------------------------------------------- gate emitters
-@_unqueued
-def zstring_ops(wires: Sequence[int], coeffs: np.ndarray, theta: float, *,
-                tol: float = ZERO_TOL, global_phase: bool = True) -> list:
-    """PennyLane ops for ``e^{−iθ c_∅} Π_S e^{−iθ c_S Z_S}`` (Walsh coefficients ``c_S``).
-
-    Mirrors :func:`qdq.circuits.phase_oracles.append_zstring_rotations` gate for gate
-    (same per-target-qubit choice of sparse strings or Gray-code walk), so CNOT counts
-    agree with the Qiskit circuit.
-
-    Args:
-        wires: ``wires[i]`` carries bit ``i`` of ``x`` (little-endian).
-        coeffs: Walsh coefficients, ``2^m`` entries.
-        theta: Angle multiplier.
-        tol: Relative threshold below which coefficients are dropped.
-        global_phase: Emit ``qml.GlobalPhase(θ c_∅)`` (``e^{−iθc_∅}``).
-
-    Returns:
-        A list of operators (not queued).
-
-    Example:
-        >>> ops = zstring_ops([0, 1], walsh_coefficients(np.array([0., 1, 4, 9])), 0.3)
-        >>> [op.name for op in ops]
-        ['GlobalPhase', 'RZ', 'RZ', 'IsingZZ']
-    """
-    qml = _qml()
-    wires = list(wires)
-    ops: list = []
-    c0 = float(coeffs[0])
-    if global_phase and theta * c0 != 0.0:
-        ops.append(qml.GlobalPhase(theta * c0))
-    makers = {"rz": lambda a, w: qml.RZ(a, wires=w[0]), "rzz": qml.IsingZZ,
-              "zstring": qml.MultiRZ, "cx": lambda a, w: qml.CNOT(wires=w)}
-    for name, local, angle in zstring_program(coeffs, theta, tol=tol):
-        ops.append(makers[name](angle, [wires[i] for i in local]))
-    return ops
-
-
-@_unqueued
-def ucry_ops(controls: Sequence[int], target: int, angles: np.ndarray, *,
-             tol: float = ZERO_TOL) -> list:
-    r"""Uniformly controlled ``RY(θ(x))`` on ``target``, ``x`` read from ``controls``.
-
-    With ``θ(x) = Σ_S a_S (−1)^{S·x}`` (Walsh coefficients ``a_S``) and
-    ``X RY(α) X = RY(−α)``, a Gray-code walk over the controls gives
-    ``RY(θ(x)) = Π_S X^{S·x} RY(a_S) X^{S·x}`` with ``2^m`` CNOTs (``m`` controls).
-
-    Args:
-        controls: ``controls[i]`` carries bit ``i`` of ``x`` (little-endian).
-        target: Target wire.
-        angles: ``θ(x)``, ``2^m`` entries.
-        tol: Relative threshold below which Walsh coefficients are dropped.
-
-    Returns:
-        A list of operators (not queued).
-
-    Example:
-        >>> import pennylane as qml
-        >>> ops = ucry_ops([0], 1, np.array([0.0, np.pi]))
-        >>> U = qml.matrix(qml.tape.QuantumScript(ops), wire_order=[1, 0])
-        >>> np.round(U[:, 1].real, 12)             # x = 1 rotates |0> to |1>
-        array([0., 0., 0., 1.])
-    """
-    qml = _qml()
-    controls = list(controls)
-    angles = np.asarray(angles, dtype=float).reshape(-1)
-    m = len(controls)
-    if angles.size != 1 << m:
-        raise ParameterError(f"angles needs 2**{m} = {1 << m} entries for {m} controls, "
-                             f"got {angles.size}")
-    a = walsh_coefficients(angles)
-    scale = float(np.max(np.abs(a))) if a.size else 0.0
-    keep = np.abs(a) > tol * max(scale, 1e-300)
-    ops: list = []
-    prev = 0
-    for i in range(1 << m):
-        g = i ^ (i >> 1)
-        if i:
-            ops.append(qml.CNOT(wires=[controls[(g ^ prev).bit_length() - 1], target]))
-        if keep[g]:
-            ops.append(qml.RY(float(a[g]), wires=target))
-        prev = g
-    if m:
-        ops.append(qml.CNOT(wires=[controls[prev.bit_length() - 1], target]))
-    return ops
-
-
-@_unqueued
-def qft_ops(register: Sequence[int], *, inverse: bool = False) -> list:
-    """Qiskit's ``QFTGate(n)`` (``= √N·ifft``) on a little-endian register, in PennyLane.
-
-    ``qml.QFT`` reads its first wire as the most significant bit, hence ``register[::-1]``.
-    ``inverse=True`` gives position → momentum.
-
-    Example:
-        >>> import pennylane as qml
-        >>> U = qml.matrix(qml.tape.QuantumScript(qft_ops([0, 1, 2])), wire_order=[2, 1, 0])
-        >>> np.allclose(U, np.sqrt(8) * np.fft.ifft(np.eye(8), axis=0))
-        True
-    """
-    qml = _qml()
-    op = qml.QFT(wires=list(register)[::-1])
-    return [qml.adjoint(op)] if inverse else [op]
-
-
-@_unqueued
-def initial_ops(initial, grid: Grid) -> list:
-    """Ops preparing :func:`~qdq.states.resolve_initial`'s state from ``|0…0⟩``.
-
-    Example:
-        >>> from qdq.grid import Grid
-        >>> [op.name for op in initial_ops("uniform", Grid([(0, 1)], qubits=2))]
-        ['Hadamard', 'Hadamard']
-    """
-    qml = _qml()
-    if isinstance(initial, str) and initial == "uniform":
-        return [qml.Hadamard(wires=q) for q in range(grid.num_qubits)]
-    if isinstance(initial, GaussianPacket):
-        return [qml.StatePrep(initial.factor(grid, d), wires=grid.register(d)[::-1])
-                for d in range(grid.dims)]
-    psi = resolve_initial(initial, grid)
-    return [qml.StatePrep(grid.to_flat(psi), wires=list(range(grid.num_qubits))[::-1])]
-
-
-# ----------------------------------------------------------------- the program
-@dataclass(frozen=True)
-class _Block:
-    """A probabilistic block: ``pre`` ops, a UCRY onto the ancilla, ``post`` ops."""
-
-    pre: tuple
-    controls: tuple[int, ...]
-    angles: np.ndarray = field(repr=False)
-    post: tuple
-    label: str
-
-    def ops(self, ancilla: int) -> list:
-        return [*self.pre, *ucry_ops(self.controls, ancilla, self.angles), *self.post]
-
-
-@_unqueued
-def _program(spec: EvolutionSpec) -> list:
-    """The circuit as a list of op lists (unitary) and :class:`_Block` (probabilistic).
-
-    Imaginary-time blocks mirror :mod:`qdq.circuits.imaginary` (same controls — only the
-    qubits a group depends on — and the same angles).
-    """
-    from qdq.circuits.imaginary import _group_bits, kinetic_angles, ry_angles
-    from qdq.circuits.trotter import PotentialOracle
-
-    qml = _qml()
-    grid = spec.grid
-    imaginary = spec.kind == "imaginary"
-    oracle = PotentialOracle(spec.problem)
-    groups = [(t, *_group_bits(t, spec.problem)) for t in spec.problem.terms if t.dims] \
-        if imaginary else []
-    moms = [walsh_coefficients(momentum_index(n) ** 2.0) for n in grid.qubits]
-    items: list = [initial_ops(spec.initial, grid)]
-    for term, c in spec.product_formula().steps:
-        if term == "potential" and imaginary:
-            for t, qubits, values in groups:
-                if qubits:  # a constant group is removed by the shift: f = 1
-                    items.append(_Block((), tuple(qubits),
-                                        ry_angles(np.exp(-c * (values - values.min()))), (),
-                                        f"V{t.dims}({c:.4g})"))
-        elif term == "potential":
-            for t, qubits, coeffs in oracle.groups:
-                if t.dims:
-                    items.append(zstring_ops(qubits, coeffs, c))
-                elif c * float(coeffs[0]) != 0.0:
-                    items.append([qml.GlobalPhase(c * float(coeffs[0]))])
-        else:
-            for d in range(grid.dims):
-                reg = grid.register(d)
-                if imaginary:
-                    theta = kinetic_angles(grid.qubits[d], grid.lengths[d], spec.D, c)
-                    items.append(_Block(tuple(qft_ops(reg, inverse=True)), tuple(reg), theta,
-                                        tuple(qft_ops(reg)), f"T{d}({c:.4g})"))
-                else:
-                    phi = c * spec.D * (2 * np.pi / grid.lengths[d]) ** 2
-                    items.append([*qft_ops(reg, inverse=True), *zstring_ops(reg, moms[d], phi),
-                                  *qft_ops(reg)])
-    return items
-
-
-@dataclass(frozen=True)
-class PennyLaneCircuit:
-    """A spec's circuit as a PennyLane quantum function (call it inside a QNode).
-
-    Attributes:
-        spec: The evolution spec.
-        ancillas: ``"reuse"`` (one ancilla, ``qml.measure(a, reset=True, postselect=0)``
-            after each block) or ``"fresh"`` (one ancilla per block, no measurement:
-            postselect every ancilla on ``|0⟩`` yourself). Unitary specs have none.
-        grid_wires: Register wires ``0 … n−1`` (qdq qubit order, LSB of ``j_0`` first).
-        ancilla_wires: Ancilla wires (after the grid wires).
-        num_blocks: Number of probabilistic blocks.
-
-    ``qml.probs(wires=circuit.readout_wires)`` is in qdq's statevector order, so
-    ``spec.grid.to_grid(...)`` makes it grid-shaped (see :meth:`grid_probabilities`).
-    """
-
-    spec: EvolutionSpec
-    ancillas: str
-    grid_wires: tuple[int, ...]
-    ancilla_wires: tuple[int, ...]
-    num_blocks: int
-    _items: tuple = field(repr=False, compare=False)
-
-    @property
-    def wires(self) -> tuple[int, ...]:
-        """All wires the function touches (grid, then ancillas)."""
-        return self.grid_wires + self.ancilla_wires
-
-    @property
-    def readout_wires(self) -> tuple[int, ...]:
-        """Grid wires most-significant first, for ``qml.probs`` / ``qml.sample``."""
-        return self.grid_wires[::-1]
-
-    def __call__(self) -> None:
-        """Queue the circuit (and, in reuse mode, its mid-circuit measurements)."""
-        qml = _qml()
-        index = self._block_index
-        for k, item in enumerate(self._items):
-            if not isinstance(item, _Block):
-                for op in item:
-                    qml.apply(op)
-                continue
-            anc = self.ancilla_wires[index[k] if self.ancillas == "fresh" else 0]
-            for op in item.ops(anc):
-                qml.apply(op)
-            if self.ancillas == "reuse":
-                qml.measure(anc, reset=True, postselect=0)
-
-    @property
-    def _block_index(self) -> dict[int, int]:
-        """Item position → block number."""
-        pos = [k for k, item in enumerate(self._items) if isinstance(item, _Block)]
-        return {k: b for b, k in enumerate(pos)}
-
-    def tape(self, measurements: Sequence = (), *, shots: int | None = None):
-        """The circuit as a ``qml.tape.QuantumScript`` with the given measurements."""
-        qml = _qml()
-        with qml.queuing.AnnotatedQueue() as q:
-            self()
-        return qml.tape.QuantumScript(q.queue, list(measurements), shots=shots)
-
-    def grid_probabilities(self, probs: np.ndarray) -> np.ndarray:
-        """Grid-shaped array from ``qml.probs(wires=self.readout_wires)``."""
-        return self.spec.grid.to_grid(np.asarray(probs))
-
-
-def to_pennylane(spec: EvolutionSpec, *, ancillas: str = "reuse") -> PennyLaneCircuit:
-    """Build a spec's circuit as a PennyLane quantum function.
-
-    Args:
-        spec: :class:`~qdq.RealTime`, :class:`~qdq.ImaginaryTime` or :class:`~qdq.Anneal`.
-        ancillas: Imaginary time only: ``"reuse"`` (one ancilla with mid-circuit
-            measurement, reset and ``postselect=0``; run the QNode with
-            ``mcm_method="tree-traversal"`` and, with shots, ``postselect_mode="hw-like"``)
-            or ``"fresh"`` (one ancilla per block, plain unitary; postselect all ancillas).
-
-    Returns:
-        A :class:`PennyLaneCircuit`; call it inside a QNode.
-
-    Raises:
-        ParameterError: If ``spec`` is not an evolution spec or ``ancillas`` is unknown.
-
-    Example:
-        >>> import pennylane as qml, qdq
-        >>> p = qdq.Problem("x", bounds=[(0, 1)], qubits=2)
-        >>> circ = to_pennylane(qdq.RealTime(qdq.Hamiltonian(p, D=0.1), time=0.1, steps=1))
-        >>> @qml.qnode(qml.device("default.qubit", wires=circ.wires))
-        ... def probs():
-        ...     circ()
-        ...     return qml.probs(wires=circ.readout_wires)
-        >>> circ.grid_probabilities(probs()).shape
-        (4,)
-    """
-    if not isinstance(spec, EvolutionSpec):
-        raise ParameterError(f"to_pennylane needs an evolution spec (RealTime, ImaginaryTime, "
-                             f"Anneal), got {type(spec).__name__}")
-    if ancillas not in ANCILLA_MODES:
-        raise ParameterError(f"ancillas must be one of {ANCILLA_MODES}, got {ancillas!r}")
-    items = tuple(_program(spec))
-    nq = spec.grid.num_qubits
-    blocks = sum(isinstance(i, _Block) for i in items)
-    n_anc = 0 if blocks == 0 else (blocks if ancillas == "fresh" else 1)
-    return PennyLaneCircuit(spec=spec, ancillas=ancillas, grid_wires=tuple(range(nq)),
-                            ancilla_wires=tuple(range(nq, nq + n_anc)), num_blocks=blocks,
-                            _items=items)
 
 
 # ----------------------------------------------------------------- execution
@@ -453,15 +136,17 @@ def _run_exact(circ: PennyLaneCircuit, dev, num_anc: int) -> tuple[np.ndarray, f
     segment: list = []
     used = 0
     with qml.QueuingManager.stop_recording():
-        for item in circ._items:
-            if isinstance(item, _Block):
+        # The fresh-ancilla program, its ancillas renumbered per device execution.
+        for seg in program(circ.spec, ancillas="fresh").segments():
+            wire = int
+            if seg.block is not None:
                 if used == num_anc:
                     run_segment(segment)
                     segment, used = [], 0
-                ops = item.ops(nq + used)
+                old, new = nq + seg.block, nq + used
+                wire = lambda q, old=old, new=new: new if q == old else q  # noqa: E731
                 used += 1
-            else:
-                ops = list(item)
+            ops = segment_ops(seg, wire)
             segment.extend(ops)
             for op in ops:
                 counts[op.name] = counts.get(op.name, 0) + 1
@@ -473,8 +158,8 @@ def _run_exact(circ: PennyLaneCircuit, dev, num_anc: int) -> tuple[np.ndarray, f
     return psi, log_success, {"num_qubits": width, "executions": executions, "ops": counts}
 
 
-def _run_shots(circ: PennyLaneCircuit, dev, shots: int) -> tuple[np.ndarray, int, dict]:
-    """Sampled grid indices (statevector order) of the accepted shots, one execution."""
+def _run_shots(circ: PennyLaneCircuit, dev, shots: int) -> tuple[np.ndarray, dict]:
+    """Grid bits ``(accepted shots, grid qubits)``, column ``j`` = qubit ``j``; one execution."""
     qml = _qml()
     nq = len(circ.grid_wires)
     tape = circ.tape([qml.sample(wires=list(circ.grid_wires))], shots=int(shots))
@@ -490,9 +175,8 @@ def _run_shots(circ: PennyLaneCircuit, dev, shots: int) -> tuple[np.ndarray, int
             raise
         samples = np.zeros((0, nq), dtype=np.int64)
     samples = np.asarray(samples, dtype=np.int64).reshape(-1, nq)
-    index = samples @ (1 << np.arange(nq, dtype=np.int64))
-    return index, samples.shape[0], {"num_qubits": len(circ.wires), "executions": 1,
-                                     "ops": _op_counts(tape.operations)}
+    return samples, {"num_qubits": len(circ.wires), "executions": 1,
+                     "ops": _op_counts(tape.operations)}
 
 
 def run_pennylane(spec: EvolutionSpec, *, shots: int | None = None, seed: int | None = None,
@@ -514,8 +198,9 @@ def run_pennylane(spec: EvolutionSpec, *, shots: int | None = None, seed: int | 
     Returns:
         A :class:`~qdq.Result` with ``backend="pennylane"``: grid-shaped
         ``probabilities`` (postselected), ``statevector`` (exact mode), the
-        ``success_probability`` (exact ``Π‖Π_0ψ‖²``, or the accepted fraction with shots);
-        ``extra`` holds the device, wire count, op counts and number of device executions.
+        ``success_probability`` (exact ``Π‖Π_0ψ‖²``, or the accepted fraction with shots),
+        ``accepted_shots`` and ``factors``; ``extra`` holds the device, wire count, op
+        counts and number of device executions.
 
     Raises:
         BackendError: Unknown, uninstalled or failing device (the message lists the
@@ -523,9 +208,7 @@ def run_pennylane(spec: EvolutionSpec, *, shots: int | None = None, seed: int | 
         ParameterError: Bad ``shots``, ``max_ancillas`` or device options.
         PostselectionError: The postselected branch vanished or no shot survived.
     """
-    if shots is not None and (isinstance(shots, bool) or not isinstance(shots, (int, np.integer))
-                              or shots < 1):
-        raise ParameterError(f"shots must be None (exact) or an integer >= 1, got {shots!r}")
+    shots = check_shots(shots)
     if isinstance(max_ancillas, bool) or not isinstance(max_ancillas, (int, np.integer)) \
             or max_ancillas < 1:
         raise ParameterError(f"max_ancillas must be an integer >= 1, got {max_ancillas!r}")
@@ -544,28 +227,31 @@ def run_pennylane(spec: EvolutionSpec, *, shots: int | None = None, seed: int | 
         probs = probs / probs.sum()
         success = float(np.exp(log_success)) if imaginary else 1.0
         mode = "fresh, segmented" if imaginary else None
+        accepted = None
     else:
         dev, name = _make_device(device, len(circ.wires), seed, device_options)
         t1 = _time.perf_counter()
-        index, accepted, extra = _run_shots(circ, dev, int(shots))
+        samples, extra = _run_shots(circ, dev, shots)
         t2 = _time.perf_counter()
-        if accepted == 0:
-            raise PostselectionError(
-                f"no shot of {shots} survived postselection; use more shots or shots=None")
-        hist = np.bincount(index, minlength=grid.size).astype(float)
-        probs = grid.to_grid(hist / accepted)
-        success = accepted / int(shots)
+        # PennyLane already dropped the rejected shots (postselect_mode="hw-like").
+        hist, accepted, _ = histogram_bits(samples)
+        probs, success = shot_distribution(grid, hist, accepted, shots)
         statevector = None
-        extra["accepted_shots"] = int(accepted)
         mode = "reuse" if imaginary else None
     extra.update(device=name, ancillas=mode)
-    return Result(
-        method=spec.method, backend="pennylane", grid=grid, values=spec.problem.values,
-        D=spec.final_D, probabilities=probs, statevector=statevector, success_probability=success,
-        shots=None if shots is None else int(shots), problem=spec.problem.to_dict(),
-        spec=spec.to_dict(), timing={"build": t1 - t0, "run": t2 - t1}, extra=extra,
+    return make_result(
+        spec, backend="pennylane", probabilities=probs, statevector=statevector,
+        success_probability=success, shots=shots, accepted_shots=accepted,
+        factors=spec.product_formula().counts(), timing={"build": t1 - t0, "run": t2 - t1},
+        extra=extra,
     )
 
 
-__all__ = ["SUPPORTED_DEVICES", "PennyLaneCircuit", "initial_ops", "qft_ops", "run_pennylane",
-           "to_pennylane", "ucry_ops", "zstring_ops"]
+def engine(spec: EvolutionSpec, *, shots: int | None, seed: int | None,
+           options: dict) -> Result:
+    """The registry's entry point (:mod:`qdq.engines.registry`): :func:`run_pennylane`."""
+    return run_pennylane(spec, shots=shots, seed=seed, **options)
+
+
+__all__ = ["ANCILLA_MODES", "SUPPORTED_DEVICES", "PennyLaneCircuit", "gate_ops", "initial_ops",
+           "qft_ops", "run_pennylane", "to_pennylane", "ucry_ops", "zstring_ops"]

@@ -9,8 +9,14 @@
 
 Submodules: :mod:`~qdq.hardware.transpile` (ISA circuits, resource report),
 :mod:`~qdq.hardware.runtime` (backends, credentials, retries),
-:mod:`~qdq.hardware.decode` (bits → grid), :mod:`~qdq.hardware.submit`,
-:mod:`~qdq.hardware.cli` (``qdq submit``, ``qdq jobs …``).
+:mod:`~qdq.hardware.decode` (bits → grid), :mod:`~qdq.hardware.launch` (starting sampler
+jobs, the in-process registry of local jobs), :mod:`~qdq.hardware.submit` (validation,
+planning, submission), :mod:`~qdq.hardware.job` (:class:`Job`, listing, recovery). The
+``qdq submit`` and ``qdq jobs …`` commands live in :mod:`qdq.cli.hardware`.
+
+This package imports its submodules; they import each other directly, never this
+``__init__``. It may import :mod:`qdq.errors`, :mod:`qdq.store`, the circuits and the
+results, never :mod:`qdq.cli`.
 
 Example:
     >>> from qdq.hardware import submit, jobs, Job
@@ -18,7 +24,8 @@ Example:
     True
 """
 
-from qdq.hardware.submit import Job, jobs, preview, recover_jobs, submit
+from qdq.hardware.job import Job, jobs, recover_jobs
+from qdq.hardware.submit import preview, submit
 from qdq.hardware.transpile import ResourceReport, resource_report
 
 __all__ = ["Job", "ResourceReport", "jobs", "preview", "recover_jobs", "resource_report", "submit"]

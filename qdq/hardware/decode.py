@@ -1,5 +1,9 @@
 r"""Decode sampler output (``BitArray``\ s or count dicts) to a grid-shaped :class:`~qdq.Result`.
 
+The histograms, postselection and the :class:`~qdq.Result` itself come from
+:mod:`qdq.engines.readout` (shared with the Aer and PennyLane engines); this module reads
+the sampler's registers and a stored job description.
+
 Circuits from :func:`qdq.build_circuit` measure the grid registers ``x0, x1, …`` into
 the classical register ``"m"`` (bit ``j`` = grid qubit ``j``, so the measured integer is
 the flat grid index in qubit order) and, for imaginary time, the ancillas into
@@ -9,12 +13,13 @@ shots, normalized, is the output distribution, and the accepted fraction is the
 
 Example:
     >>> import numpy as np
+    >>> from qdq.engines.readout import histogram_counts
     >>> from qdq.grid import Grid
     >>> grid = Grid([(-1, 1)], qubits=2)
-    >>> hist, accepted, total = decode_counts({"01": 30, "11": 10}, grid.num_qubits)
+    >>> hist, accepted, total = histogram_counts({"01": 30, "11": 10}, grid.num_qubits)
     >>> hist.tolist(), accepted, total
     ([0.0, 30.0, 0.0, 10.0], 40, 40)
-    >>> hist, accepted, total = decode_counts({"1 01": 5, "0 01": 15}, 2, post_bits=1)
+    >>> hist, accepted, total = histogram_counts({"1 01": 5, "0 01": 15}, 2, post_bits=1)
     >>> hist.tolist(), accepted, total
     ([0.0, 15.0, 0.0, 0.0], 15, 20)
 """
@@ -26,26 +31,20 @@ from typing import Any
 
 import numpy as np
 
-from qdq.errors import BackendError, PostselectionError
+from qdq.engines.readout import (
+    RunInfo,
+    histogram_bits,
+    make_result,
+    shot_distribution,
+)
+from qdq.errors import BackendError
 
-__all__ = ["GRID_REGISTER", "POST_REGISTER", "decode_bitarrays", "decode_counts", "to_result"]
+__all__ = ["GRID_REGISTER", "POST_REGISTER", "decode_bitarrays", "to_result"]
 
 #: Classical register holding the grid measurement.
 GRID_REGISTER = "m"
 #: Classical register holding the ancilla (postselection) measurements.
 POST_REGISTER = "post"
-
-
-def _bits_to_ints(bools: np.ndarray) -> np.ndarray:
-    """``(shots, nbits)`` little-endian booleans → integers (object-free for ≤ 62 bits)."""
-    nbits = bools.shape[-1]
-    if nbits == 0:
-        return np.zeros(bools.shape[0], dtype=np.int64)
-    if nbits > 62:
-        raise BackendError(f"cannot decode a {nbits}-bit register to a grid index; "
-                           "grids above 62 qubits are not supported")
-    weights = (np.int64(1) << np.arange(nbits, dtype=np.int64))
-    return bools.astype(np.int64) @ weights
 
 
 def decode_bitarrays(data: Any, num_grid_qubits: int, *, grid_register: str = GRID_REGISTER,
@@ -88,43 +87,12 @@ def decode_bitarrays(data: Any, num_grid_qubits: int, *, grid_register: str = GR
             f"{num_grid_qubits} qubits; the job was not built from this spec"
         )
     grid_bits = np.asarray(grid_ba.to_bool_array(order="little")).reshape(-1, num_grid_qubits)
-    total = grid_bits.shape[0]
-    keep = np.ones(total, dtype=bool)
+    post_bits = None
     if post_register and post_register in regs:
         post_ba = regs[post_register]
         post_bits = np.asarray(post_ba.to_bool_array(order="little")).reshape(
             -1, post_ba.num_bits)
-        keep = ~post_bits.any(axis=1)
-    idx = _bits_to_ints(grid_bits[keep])
-    hist = np.bincount(idx, minlength=1 << num_grid_qubits).astype(float)
-    return hist, int(keep.sum()), int(total)
-
-
-def decode_counts(counts: Mapping[str, int], num_grid_qubits: int, *,
-                  post_bits: int = 0) -> tuple[np.ndarray, int, int]:
-    """Histogram a Qiskit counts dict (big-endian bitstrings, registers space-separated).
-
-    Args:
-        counts: ``{"<post> <m>": n}`` or ``{"<m>": n}`` (the rightmost characters are the
-            grid register, bit 0 last, as ``Result.get_counts`` prints them).
-        num_grid_qubits: Width of the grid register.
-        post_bits: Number of ancilla bits to the left of the grid bits (0 for none).
-
-    Returns:
-        ``(hist, accepted, total)`` as :func:`decode_bitarrays`.
-    """
-    hist = np.zeros(1 << num_grid_qubits)
-    accepted = total = 0
-    mask = (1 << num_grid_qubits) - 1
-    for key, n in counts.items():
-        bits = key.replace(" ", "")
-        value = int(bits, 2) if bits else 0
-        total += int(n)
-        if post_bits and value >> num_grid_qubits:
-            continue
-        hist[value & mask] += n
-        accepted += int(n)
-    return hist, accepted, total
+    return histogram_bits(grid_bits, post_bits)
 
 
 def to_result(hist: np.ndarray, accepted: int, total: int, info: Mapping[str, Any], *,
@@ -156,29 +124,7 @@ def to_result(hist: np.ndarray, accepted: int, total: int, info: Mapping[str, An
         >>> r.probabilities.tolist(), r.success_probability, r.best_point
         ([0.0, 0.75, 0.25, 0.0], 0.8, (-0.5,))
     """
-    from qdq.grid import Grid
-    from qdq.results import Result
-
-    if accepted <= 0:
-        raise PostselectionError(
-            f"no shot of {total} survived postselection (every shot measured an ancilla "
-            "in |1⟩); use more shots, fewer imaginary-time steps, or a smaller time step"
-        )
-    grid = Grid.from_dict(info["grid"])
-    probs = grid.to_grid(np.asarray(hist, dtype=float) / float(accepted))
-    evolution = dict(info.get("evolution") or {})
-    return Result(
-        method=str(info.get("method", evolution.get("method", "evolution"))),
-        backend=backend,
-        grid=grid,
-        values=np.asarray(info["values"], dtype=float).reshape(grid.shape),
-        D=float(info["D"]),
-        probabilities=probs,
-        statevector=None,
-        success_probability=accepted / float(total),
-        shots=int(total),
-        problem=dict(evolution.get("problem") or {}),
-        spec=evolution,
-        timing=dict(timing or {}),
-        extra={"accepted_shots": int(accepted), **dict(extra or {})},
-    )
+    run = RunInfo.from_description(info)
+    probs, success = shot_distribution(run.grid, hist, accepted, total)
+    return make_result(run, backend=backend, probabilities=probs, success_probability=success,
+                       shots=total, accepted_shots=accepted, timing=timing, extra=extra)

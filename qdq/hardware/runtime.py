@@ -13,7 +13,7 @@ Credentials
     Read by ``QiskitRuntimeService()`` itself: the ``QISKIT_IBM_TOKEN`` /
     ``QISKIT_IBM_INSTANCE`` environment variables, else the default saved account. qdq
     never reads, stores, logs or prints the token; every message it writes passes through
-    :func:`qdq.io.redact`. Save an account once with::
+    :func:`qdq.redact.redact`. Save an account once with::
 
         from qiskit_ibm_runtime import QiskitRuntimeService
         QiskitRuntimeService.save_account(channel="ibm_quantum_platform",
@@ -59,7 +59,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from qdq.errors import BackendError, ParameterError, QdqError, require
-from qdq.io import redact
+from qdq.redact import redact
 
 __all__ = [
     "ACCOUNT_HELP",

@@ -126,7 +126,7 @@ def transpile_for(circuit: Any, backend: Any, *, optimization_level: int = 2,
         )
         return pm.run(circuit)
     except Exception as exc:  # qiskit raises TranspilerError and friends
-        from qdq.io import redact
+        from qdq.redact import redact
 
         raise BackendError(
             f"transpiling for backend {_backend_name(backend)!r} failed: "

@@ -92,7 +92,7 @@ def test_dense_oracle_is_walsh_gray_optimal():
 
 def test_polynomial_oracle_uses_sparse_z_strings():
     p = problem("poly-1d", 8)
-    assert PotentialOracle(p).cx_count() == 8 * 7  # n(n-1)/2 RZZ, 2 CX each
+    assert PotentialOracle(p).cx_count() == 8 * 9 // 2 - 1  # all pairs: one parity network
 
 
 @pytest.mark.parametrize("case,n", [("dense-1d", 6), ("dense-1d", 8), ("poly-1d", 6),

@@ -21,7 +21,7 @@ from qdq.circuits.imaginary import (
     imaginary_block_cx_counts,
     imaginary_circuit_cx_count,
     imaginary_step_cx_count,
-    kinetic_block,
+    kinetic_decay_circuit,
     potential_blocks,
     ry_angles,
     ucry_circuit,
@@ -119,7 +119,7 @@ def test_ucry_cx_count_is_two_to_the_m(rng):
 @pytest.mark.parametrize("swap_free", [True, False])
 def test_kinetic_block_projects_to_heat_propagator(swap_free):
     n, L, D, c = 3, 5.0, 0.7, 0.4
-    U = Operator(kinetic_block(n, L, D, c, swap_free=swap_free)).data
+    U = Operator(kinetic_decay_circuit(n, L, D, c, swap_free=swap_free)).data
     ref = _kinetic_dense((2**n,), [(0.0, L)], D, c)
     np.testing.assert_allclose(U[: 2**n, : 2**n], ref, atol=1e-12)
     assert np.max(np.abs(ref - np.eye(2**n))) > 0.1  # the factor is far from identity
@@ -267,7 +267,7 @@ def test_shots_accepted_fraction_and_histogram(ancillas):
     assert 0.05 < P < 0.9
     sigma = np.sqrt(P * (1 - P) / shots)
     assert abs(r.success_probability - P) < 4 * sigma
-    n_acc = r.extra["accepted_shots"]
+    n_acc = r.accepted_shots
     tv = 0.5 * np.abs(r.probabilities - exact.probabilities).sum()
     assert tv < _tv_bound(exact.probabilities, n_acc)
     assert r.extra["post_bits"] == count_blocks(spec)

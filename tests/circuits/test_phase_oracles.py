@@ -51,6 +51,6 @@ def test_polynomial_uses_sparse_z_strings(degree, m):
     if (degree, m) != (3, 6):
         assert cx < 2**m - 2
     if degree == 2:
-        assert cx == m * (m - 1)  # one RZZ (2 CX) per pair
+        assert cx == m * (m + 1) // 2 - 1  # all pairs in one parity network, not 2 CX each
     if degree == 1:
         assert cx == 0

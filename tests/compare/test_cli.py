@@ -2,7 +2,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from qdq.compare.cli import register
+from qdq.cli.compare import register
 
 runner = CliRunner()
 

@@ -5,20 +5,16 @@ import pytest
 
 import qdq
 from qdq.compare import methods as mth
-from qdq.compare.methods import (
-    CLASSICAL,
-    MethodSpec,
-    canonical_name,
-    cell_seed,
+from qdq.compare.cells import (
     decode_array,
     encode_array,
-    grid_argmin_cell,
     quantum_distribution,
-    random_cell,
-    resolve_methods,
     sample_shots,
+    search_cell,
 )
+from qdq.compare.methods import MethodSetting, cell_seed, resolve_methods
 from qdq.compare.metrics import SuccessCriterion
+from qdq.compare.registry import CLASSICAL, canonical_name
 from qdq.errors import ParameterError
 
 
@@ -48,9 +44,10 @@ def crit():
 def test_resolve_adds_baselines_and_dedups():
     specs = resolve_methods(["dmc", "DMC", ("anneal", {"steps": 5}), "grid_argmin"])
     assert [s.label for s in specs] == ["dmc", "anneal[steps=5]", "grid-argmin", "random"]
-    assert [s.kind for s in specs] == ["classical", "quantum", "baseline", "baseline"]
+    assert [s.category for s in specs] == ["classical", "quantum", "baseline", "baseline"]
     assert resolve_methods(["anneal"], baselines=False)[0].name == "anneal"
-    assert canonical_name("imaginary-time") == "imaginary"
+    assert canonical_name("imaginary") == "imaginary-time"
+    assert resolve_methods(["imaginary"], baselines=False)[0].label == "imaginary-time"
     assert canonical_name("multistart_lbfgs") == "multistart-lbfgs"
 
 
@@ -59,7 +56,8 @@ def test_unknown_method_lists_valid_names_and_close_match():
         resolve_methods(["dual_anealing"])
     msg = str(info.value)
     assert "'dual_anealing'" in msg and "did you mean 'dual_annealing'" in msg
-    for name in ("anneal", "imaginary", "two-loop", "random", "grid-argmin", *CLASSICAL):
+    for name in ("anneal", "real-time", "imaginary-time", "two-loop", "random", "grid-argmin",
+                 *CLASSICAL):
         assert name in msg
     with pytest.raises(ParameterError, match="got 3"):
         resolve_methods([3])
@@ -70,11 +68,11 @@ def test_unknown_method_lists_valid_names_and_close_match():
 def test_methodspec_is_hashable_picklable_and_labelled():
     import pickle
 
-    a = MethodSpec("anneal", {"steps": 10, "D": 0.1})
+    a = MethodSetting("anneal", {"steps": 10, "D": 0.1})
     b = pickle.loads(pickle.dumps(a))
     assert a == b and hash(a) == hash(b)
     assert a.label == "anneal[D=0.1,steps=10]"
-    assert MethodSpec("anneal", {"steps": 10}, label="fast").label == "fast"
+    assert MethodSetting("anneal", {"steps": 10}, label="fast").label == "fast"
 
 
 @pytest.mark.parametrize("bad", [0, -5, 2.5, True, "10"])
@@ -100,7 +98,7 @@ def test_encode_decode_roundtrip():
 
 
 def test_grid_argmin_equals_argmin_of_values(bowl, crit):
-    cell = grid_argmin_cell(bowl, crit)
+    cell = search_cell(bowl, MethodSetting("grid-argmin"), None, None, crit)
     idx = np.unravel_index(int(np.argmin(bowl.values)), bowl.grid.shape)
     assert cell["x"] == [float(bowl.grid.points[d][i]) for d, i in enumerate(idx)]
     assert cell["value"] == float(bowl.values.min())
@@ -108,9 +106,10 @@ def test_grid_argmin_equals_argmin_of_values(bowl, crit):
 
 
 def test_random_respects_budget_and_is_reproducible(bowl, crit):
-    a = random_cell(bowl, 37, 5, crit)
-    b = random_cell(bowl, 37, 5, crit)
-    c = random_cell(bowl, 37, 6, crit)
+    random = MethodSetting("random")
+    a = search_cell(bowl, random, 37, 5, crit)
+    b = search_cell(bowl, random, 37, 5, crit)
+    c = search_cell(bowl, random, 37, 6, crit)
     assert a["evals"] == 37 and a["history"][-1][0] == 37
     assert a["x"] == b["x"] and a["value"] == b["value"]
     assert a["x"] != c["x"]
@@ -118,9 +117,10 @@ def test_random_respects_budget_and_is_reproducible(bowl, crit):
     assert np.all(np.diff(hist[:, 1]) <= 0) and hist[-1, 1] == a["value"]
 
 
-@pytest.mark.parametrize("spec", [MethodSpec("anneal", {"steps": 40}),
-                                  MethodSpec("imaginary", {"steps": 20, "time": 2.0}),
-                                  MethodSpec("two-loop", {"levels": 2, "max_inner_steps": 40})])
+@pytest.mark.parametrize("spec", [MethodSetting("anneal", {"steps": 40}),
+                                  MethodSetting("imaginary-time", {"steps": 20, "time": 2.0}),
+                                  MethodSetting("real-time", {"steps": 20, "time": 1.0}),
+                                  MethodSetting("two-loop", {"levels": 2, "max_inner_steps": 40})])
 def test_quantum_methods_respect_shot_budget_and_reproduce(bowl, crit, spec):
     dist = quantum_distribution(bowl, spec, crit)
     assert dist["error"] is None
@@ -141,7 +141,7 @@ def test_quantum_methods_respect_shot_budget_and_reproduce(bowl, crit, spec):
 def test_anneal_cx_count_is_closed_form_times_steps(bowl, crit):
     from qdq.circuits.trotter import strang_step_cx_count
 
-    dist = quantum_distribution(bowl, MethodSpec("anneal", {"steps": 30, "order": 2}), crit)
+    dist = quantum_distribution(bowl, MethodSetting("anneal", {"steps": 30, "order": 2}), crit)
     # Order 2 with merged half steps: 30 kinetic + 31 potential factors.
     step = strang_step_cx_count(bowl)
     oracle = dist["cx_per_shot"] - 30 * step
@@ -152,16 +152,17 @@ def test_anneal_cx_count_is_closed_form_times_steps(bowl, crit):
 def test_imaginary_cx_count_matches_circuits_module(bowl, crit):
     from qdq.circuits.imaginary import imaginary_circuit_cx_count
 
-    spec = MethodSpec("imaginary", {"steps": 10, "time": 1.0})
+    spec = MethodSetting("imaginary-time", {"steps": 10, "time": 1.0})
     dist = quantum_distribution(bowl, spec, crit)
-    opts = mth.quantum_options(spec, bowl.grid.bounds)
+    opts = spec.options_for(bowl.grid.bounds)
+    assert dist["options"] == opts                      # recorded with the cell, D included
     D = opts.pop("D")
     ref = qdq.ImaginaryTime(qdq.Hamiltonian(bowl, D=D), **opts)
     assert dist["cx_per_shot"] == imaginary_circuit_cx_count(ref)
 
 
 def test_postselection_failure_is_recorded_not_raised(bowl, crit):
-    spec = MethodSpec("imaginary", {"steps": 2000, "time": 4000.0, "D": 50.0})
+    spec = MethodSetting("imaginary-time", {"steps": 2000, "time": 4000.0, "D": 50.0})
     dist = quantum_distribution(bowl, spec, crit)
     cell = sample_shots(bowl, dist, 10, 1, crit)
     assert dist["error"].startswith("PostselectionError")
@@ -170,7 +171,7 @@ def test_postselection_failure_is_recorded_not_raised(bowl, crit):
 
 
 def test_all_rejected_shots_fail(bowl, crit):
-    dist = quantum_distribution(bowl, MethodSpec("anneal", {"steps": 5}), crit)
+    dist = quantum_distribution(bowl, MethodSetting("anneal", {"steps": 5}), crit)
     dist = {**dist, "success_probability": 1e-12}
     cell = sample_shots(bowl, dist, 100, 3, crit)
     assert cell["evals"] == 0 and cell["x"] is None and cell["success"] is False
@@ -179,9 +180,9 @@ def test_all_rejected_shots_fail(bowl, crit):
 @needs_classical
 @pytest.mark.parametrize("name", CLASSICAL)
 def test_classical_methods_respect_budget_and_reproduce(bowl, crit, name):
-    spec = MethodSpec(name)
-    a = mth.classical_cell(bowl, spec, 300, 4, crit)
-    b = mth.classical_cell(bowl, spec, 300, 4, crit)
+    spec = MethodSetting(name)
+    a = search_cell(bowl, spec, 300, 4, crit)
+    b = search_cell(bowl, spec, 300, 4, crit)
     assert a["error"] is None, a["error"]
     assert 0 < a["evals"] <= 300
     assert a["x"] == b["x"] and a["value"] == b["value"] and a["evals"] == b["evals"]

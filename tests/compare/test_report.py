@@ -26,13 +26,13 @@ def test_table_rows_and_columns(report):
         assert set(r) == set(COLUMNS)
         assert r["ci_low"] <= r["success_rate"] <= r["ci_high"]
     q = report.row("anneal[steps=60]")
-    assert q["kind"] == "quantum" and q["p_success"] == 1.0
+    assert q["category"] == "quantum" and q["p_success"] == 1.0
     assert q["yield"] == pytest.approx(q["p_gm"])
     assert q["expected_shots"] == pytest.approx(1 / q["shot_success"])
     assert q["cx_per_shot"] > 0 and q["eps_rate"] is not None
     r = report.row("random")
     assert r["p_gm"] is None and 0 < r["shot_success"] < 1
-    assert report.rows(timing=False)[0].keys() == set(COLUMNS) - {"wall_time"}
+    assert report.rows(timing=False)[0].keys() == set(COLUMNS) - {"wall_time", "tts99_cpu_s"}
     with pytest.raises(KeyError, match="no row for method 'dmc'"):
         report.row("dmc")
 
@@ -80,7 +80,7 @@ def test_save_writes_report_csv_and_pngs(report, tmp_path):
     assert "![success](figures/success.png)" in text
     for name in ("success", "density-bowl", "convergence-bowl"):
         assert open(files[name], "rb").read(4) == b"\x89PNG"
-    assert open(files["csv"]).readline().startswith("function,method,kind")
+    assert open(files["csv"]).readline().startswith("function,method,category")
     files = report.save(tmp_path / "h", html=True, figures=False)
     assert files["report"].endswith("report.html") and "figures" not in "".join(files)
     assert not list(tmp_path.glob("**/.*.tmp"))       # atomic writes leave no temp files

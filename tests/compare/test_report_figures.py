@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import qdq
-from qdq.compare.methods import valid_methods
+from qdq.compare.registry import method_names
 from qdq.plotting import ZERO_FLOOR, cell_extent
 
 matplotlib = pytest.importorskip("matplotlib")
@@ -15,14 +15,14 @@ plt = pytest.importorskip("matplotlib.pyplot")
 
 @pytest.fixture(scope="module")
 def report13():
-    # Every registered method (13 series), tiny budgets; the minimizer (0.5, -0.25) lies on
-    # the 16 x 16 grid (h = 0.125), so grid-argmin's gap is exactly 0.
+    # 13 series (every built-in method but real-time), tiny budgets; the minimizer
+    # (0.5, -0.25) lies on the 16 x 16 grid (h = 0.125), so grid-argmin's gap is exactly 0.
     p = qdq.Problem("(x - 0.5)**2 + (y + 0.25)**2", bounds=[(-1, 1), (-1, 1)], qubits=4,
                     minimizer=[0.5, -0.25], minimum=0.0, name="bowl")
-    quantum = [("anneal", {"steps": 30}), ("imaginary", {"steps": 10}),
+    quantum = [("anneal", {"steps": 30}), ("imaginary-time", {"steps": 10}),
                ("two-loop", {"levels": 2})]
-    methods = quantum + [m for m in valid_methods() if m not in
-                         ("anneal", "imaginary", "two-loop", "grid-argmin")]
+    methods = quantum + [m for m in method_names() if m not in
+                         (*method_names("quantum"), "grid-argmin")]
     return qdq.compare(p, methods=methods, repeats=2, budget=30, radius=0.25, progress=False,
                        suite_name="a rather long suite name that would clip a fixed title")
 

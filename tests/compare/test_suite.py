@@ -1,3 +1,4 @@
+import dataclasses
 import os
 import signal
 import subprocess
@@ -8,9 +9,11 @@ import numpy as np
 import pytest
 
 import qdq
-from qdq.compare import FunctionSpec, load_report, run_suite
-from qdq.compare import suite as suite_mod
+from qdq.compare import FunctionRecipe, load_report, run_suite
+from qdq.compare import runner as runner_mod
 from qdq.compare.metrics import area_fraction, wilson_interval
+from qdq.compare.recipes import function_spec_from_problem
+from qdq.compare.registry import registered, resolve_method
 from qdq.errors import ParameterError, ProblemError
 from qdq.store import Store
 
@@ -48,8 +51,9 @@ def test_uniform_baseline_matches_area_fraction(sphere):
 def test_baselines_always_present_and_marked(sphere):
     rep = qdq.compare(sphere, methods=[("anneal", {"steps": 50})], repeats=2, budget=5,
                       progress=False, radius=0.3)
-    kinds = {r["method"]: r["kind"] for r in rep.table}
-    assert kinds == {"anneal[steps=50]": "quantum", "random": "baseline", "grid-argmin": "baseline"}
+    categories = {r["method"]: r["category"] for r in rep.table}
+    assert categories == {"anneal[steps=50]": "quantum", "random": "baseline",
+                          "grid-argmin": "baseline"}
     md = rep.to_markdown()
     assert "random (baseline)" in md and "grid-argmin (baseline)" in md
     g = rep.row("grid-argmin")
@@ -90,7 +94,7 @@ def test_default_radius_from_benchmark_registry():
     p = qdq.Problem(fn.rescaled(), qubits=4)
     rep = qdq.compare(p, methods=["random"], repeats=2, budget=5, progress=False)
     crit = rep.function_meta("rastrigin")["criterion"]
-    assert crit["radius"] == pytest.approx(1.5 / 10.24)
+    assert crit["radius"] == 0.1            # the QHD protocol's r in the unit square
     assert crit["center"] == [0.5, 0.5]
     p2 = qdq.Problem("x**2", bounds=[(-1, 1)], qubits=3)   # no known minimizer or radius
     crit2 = qdq.compare(p2, ["random"], repeats=1, budget=2,
@@ -103,8 +107,8 @@ def test_qhd_protocol_rescales_and_uses_published_radius():
                     executor="serial", grid_qubits=4, budget=10, progress=False)
     fm = rep.function_meta("rosenbrock")
     assert fm["bounds"] == [[0.0, 1.0], [0.0, 1.0]]
-    assert fm["criterion"]["radius"] == pytest.approx(0.75 / 3)
-    assert fm["criterion"]["center"] == pytest.approx([2.5 / 3, 2.5 / 3])
+    assert fm["criterion"]["radius"] == 0.1   # r = 0.1 around the authors' rounded u*
+    assert fm["criterion"]["center"] == [0.8333, 0.8333]
     assert fm["published_qhd"] == 0.002 and fm["grid_shape"] == [16, 16]
     with pytest.raises(ProblemError, match="unknown benchmark 'rastrign'"):
         run_suite(["rastrign"], ["random"], 1, store=None, executor="serial", progress=False)
@@ -139,24 +143,24 @@ def test_dask_executor_matches_serial():
     assert rows == ref
 
 
-def test_resume_after_failure_reproduces_uninterrupted_table(tmp_path, monkeypatch):
+def test_resume_after_failure_reproduces_uninterrupted_table(tmp_path):
     full = _small_suite(Store(tmp_path / "full.sqlite3"))
     store = Store(tmp_path / "resume.sqlite3")
     calls = {"n": 0}
-    real = suite_mod.random_cell
+    real = resolve_method("random")
 
     def flaky(*args, **kwargs):
         calls["n"] += 1
         if calls["n"] > 4:
             raise RuntimeError("simulated crash after 4 random cells")
-        return real(*args, **kwargs)
+        return real.run(*args, **kwargs)
 
-    monkeypatch.setattr(suite_mod, "random_cell", flaky)
-    with pytest.raises(RuntimeError, match="simulated crash"):
+    with registered(dataclasses.replace(real, run=flaky), replace=True), \
+            pytest.raises(RuntimeError, match="simulated crash"):
         _small_suite(store)
+    assert resolve_method("random") is real
     stored = [c for c in store.list_cells("s") if c["function"] != "__suite__"]
     assert 4 <= len(stored) < full.run_info["computed_cells"]
-    monkeypatch.setattr(suite_mod, "random_cell", real)
     resumed = _small_suite(store)
     assert resumed.run_info["reused_cells"] == len(stored)
     assert resumed.run_info["computed_cells"] == full.run_info["computed_cells"] - len(stored)
@@ -233,27 +237,27 @@ def test_unpicklable_callable_needs_thread_or_serial():
 def test_function_spec_pickles_without_the_problem(sphere):
     import pickle
 
-    f = suite_mod.function_spec_from_problem(sphere)
+    f = function_spec_from_problem(sphere)
     g = pickle.loads(pickle.dumps(f))
     assert g.problem is None and g.key() == f.key()
     assert np.array_equal(g.build().values, sphere.values)
-    assert FunctionSpec("x", benchmark="easom", qubits=3).build().grid.shape == (8, 8)
+    assert FunctionRecipe("x", benchmark="easom", qubits=3).build().grid.shape == (8, 8)
 
 
-def test_load_report_ignores_cells_of_other_settings(tmp_path, monkeypatch):
+def test_load_report_ignores_cells_of_other_settings(tmp_path):
     store = Store(tmp_path / "mixed.sqlite3")
     _small_suite(store)                                   # budget 30, complete
     calls = {"n": 0}
-    real = suite_mod.random_cell
+    real = resolve_method("random")
 
     def flaky(*args, **kwargs):
         calls["n"] += 1
         if calls["n"] > 3:
             raise RuntimeError("stop")
-        return real(*args, **kwargs)
+        return real.run(*args, **kwargs)
 
-    monkeypatch.setattr(suite_mod, "random_cell", flaky)
-    with pytest.raises(RuntimeError):
+    with registered(dataclasses.replace(real, run=flaky), replace=True), \
+            pytest.raises(RuntimeError):
         _small_suite(store, budget=31)                    # interrupted
     rep = load_report(store, "s")
     assert rep.meta["budgets"]["random"] == 31
@@ -313,7 +317,7 @@ def test_qdq_compare_is_callable_and_a_package_in_a_fresh_interpreter():
 _POOL_PARENT = """
 import os, sys, time
 from pathlib import Path
-from qdq.compare.suite import make_executor
+from qdq.compare.executors import make_executor
 
 out = Path(sys.argv[1])
 busy = sys.argv[2] == "busy"
@@ -381,7 +385,7 @@ def test_worker_start_arms_the_parent_death_signal():
         pytest.skip("prctl is Linux-only")
     code = (
         "import ctypes, os\n"
-        "from qdq.compare.suite import worker_start\n"
+        "from qdq.compare.executors import worker_start\n"
         "worker_start(os.getppid())\n"
         "libc = ctypes.CDLL(None)\n"
         "sig = ctypes.c_int(0)\n"
@@ -395,13 +399,13 @@ def test_worker_start_arms_the_parent_death_signal():
 
 def test_process_pool_never_has_more_workers_than_tasks(monkeypatch, sphere):
     seen: list[int] = []
-    real = suite_mod.make_executor
+    real = runner_mod.make_executor
 
     def spy(executor, workers):
         seen.append(workers)
         return real(executor, workers)
 
-    monkeypatch.setattr(suite_mod, "make_executor", spy)
-    suite_mod.compare(sphere, methods=["random"], repeats=1,
+    monkeypatch.setattr(runner_mod, "make_executor", spy)
+    runner_mod.compare(sphere, methods=["random"], repeats=1,
                       budget=10, executor="thread", workers=8, progress=False)
     assert seen == [2]  # two tasks: the random cell and the grid-argmin baseline

@@ -22,7 +22,7 @@ def test_noiseless_shots_sample_the_exact_postselected_law():
     P = exact.success_probability
     assert r.extra["exact_success_probability"] == pytest.approx(P, rel=1e-12)
     # Accepted count ~ Binomial(shots, P): within 5 sigma.
-    acc = r.extra["accepted_shots"]
+    acc = r.accepted_shots
     assert abs(acc - shots * P) < 5 * np.sqrt(shots * P * (1 - P))
     assert r.success_probability == acc / shots
     # Accepted outcomes ~ Multinomial(acc, p): Pearson chi-square well below its 1e-6 tail.
@@ -43,7 +43,7 @@ def test_same_seed_same_counts():
     a = run_aer(spec, shots=500, seed=9)
     b = run_aer(spec, shots=500, seed=9)
     assert np.array_equal(a.probabilities, b.probabilities)
-    assert a.extra["accepted_shots"] == b.extra["accepted_shots"]
+    assert a.accepted_shots == b.accepted_shots
 
 
 def test_is_noiseless():
@@ -62,5 +62,5 @@ def test_noise_model_takes_the_mid_circuit_path():
     r = run_aer(spec, shots=300, seed=5, noise_model=noise)
     assert "mode" not in r.extra  # no exact-law shortcut under noise
     assert "depth" in r.extra and r.extra["post_bits"] == count_blocks(spec)
-    assert r.shots == 300 and 0 < r.extra["accepted_shots"] <= 300
+    assert r.shots == 300 and 0 < r.accepted_shots <= 300
     assert r.probabilities.sum() == pytest.approx(1.0)

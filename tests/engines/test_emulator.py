@@ -87,7 +87,7 @@ def test_success_probability_is_product_of_norms():
     k = 2 * np.pi * np.fft.fftfreq(n, d=p.grid.spacing[0])
     v = p.values - p.values.min()
     psi = np.full(n, 1 / np.sqrt(n), dtype=complex)
-    for term, c in spec.product_formula().steps:
+    for term, c in spec.product_formula().factors:
         if term == "potential":
             psi = np.exp(-c * v) * psi
         else:

@@ -111,7 +111,7 @@ def test_imaginary_segmentation_does_not_change_the_answer(name, max_ancillas):
 @pytest.mark.parametrize("name", list(PROBLEMS))
 def test_anneal_with_time_dependent_weights_matches_aer(device, order, name):
     spec = anneal_spec(name, order)
-    cs = {round(c, 12) for term, c in spec.product_formula().steps if term == "kinetic"}
+    cs = {round(c, 12) for term, c in spec.product_formula().factors if term == "kinetic"}
     assert len(cs) >= 3  # the weights really change from step to step
     r = qdq.run(spec, backend="pennylane", device=device)
     assert fidelity(r.statevector, spec.initial_state()) < 0.95
@@ -279,9 +279,9 @@ def test_imaginary_shots_reject_ancilla_outcomes(device):
     r = qdq.run(spec, backend="pennylane", device=device, shots=shots, seed=3)
     ref = reference("imag", "1d", 2, "emulator")
     P = ref.success_probability
-    assert r.extra["accepted_shots"] == round(r.success_probability * shots)
+    assert r.accepted_shots == round(r.success_probability * shots)
     assert abs(r.success_probability - P) <= 5 * np.sqrt(P * (1 - P) / shots)
-    n = r.extra["accepted_shots"]
+    n = r.accepted_shots
     sigma = np.sqrt(ref.probabilities * (1 - ref.probabilities) / n)
     assert np.all(np.abs(r.probabilities - ref.probabilities) <= 5 * sigma + 2e-3)
 

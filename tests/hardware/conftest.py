@@ -18,7 +18,7 @@ from qdq.store import Store
 
 from .fakes import FakeMode, FakeSampler, FakeService
 
-submit_module = importlib.import_module("qdq.hardware.submit")
+launch_module = importlib.import_module("qdq.hardware.launch")
 runtime_module = importlib.import_module("qdq.hardware.runtime")
 
 
@@ -39,11 +39,11 @@ def spec():
 
 @pytest.fixture(autouse=True)
 def _clean_local_registry():
-    submit_module._LOCAL_JOBS.clear()
-    submit_module._LOCAL_BY_LOCAL_ID.clear()
+    launch_module.LOCAL_JOBS.clear()
+    launch_module.LOCAL_BY_LOCAL_ID.clear()
     yield
-    submit_module._LOCAL_JOBS.clear()
-    submit_module._LOCAL_BY_LOCAL_ID.clear()
+    launch_module.LOCAL_JOBS.clear()
+    launch_module.LOCAL_BY_LOCAL_ID.clear()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from qdq.hardware.cli import register
+from qdq.cli.hardware import register
 
 PROBLEM = ["--objective", "x**2", "--bounds=-2,2", "--qubits", "3", "--method", "real-time",
            "--D", "0.5", "--time", "0.5", "--steps", "1"]

@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 from qiskit.primitives import BitArray
 
+from qdq.engines.readout import histogram_counts
 from qdq.errors import BackendError, PostselectionError
 from qdq.grid import Grid
-from qdq.hardware.decode import decode_bitarrays, decode_counts, to_result
+from qdq.hardware.decode import decode_bitarrays, to_result
 
 
 def _info(grid: Grid, values=None):
@@ -38,7 +39,7 @@ def test_counts_and_bitarrays_agree(rng):
     counts: dict[str, int] = {}
     for s, p in zip(samples, post, strict=True):
         counts[f"{p} {s}"] = counts.get(f"{p} {s}", 0) + 1
-    h2, a2, t2 = decode_counts(counts, 4, post_bits=2)
+    h2, a2, t2 = histogram_counts(counts, 4, post_bits=2)
     np.testing.assert_array_equal(h1, h2)
     assert (a1, t1) == (a2, t2) and t1 == 200 and a1 < 200
 

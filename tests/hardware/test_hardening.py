@@ -10,9 +10,10 @@ import requests
 import typer
 from typer.testing import CliRunner
 
+from qdq.cli.hardware import register
 from qdq.errors import ParameterError, QdqError, ResultError
-from qdq.hardware.cli import register
-from qdq.hardware.submit import Job, submit
+from qdq.hardware.job import Job
+from qdq.hardware.submit import submit
 
 from .conftest import small_spec
 

@@ -9,10 +9,10 @@ import requests
 import typer
 from typer.testing import CliRunner
 
+from qdq.cli.hardware import register
 from qdq.errors import BackendError, ParameterError
 from qdq.hardware import Job, submit
 from qdq.hardware import runtime as rt
-from qdq.hardware.cli import register
 from qdq.store import Store
 
 from .conftest import small_spec

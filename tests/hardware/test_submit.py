@@ -16,7 +16,8 @@ from qdq.store import Store
 from .conftest import small_spec
 from .fakes import FakeMode, FakeRequestsApiError, FakeSampler, FakeService
 
-submit_module = importlib.import_module("qdq.hardware.submit")
+launch_module = importlib.import_module("qdq.hardware.launch")
+job_module = importlib.import_module("qdq.hardware.job")
 
 
 def tvd(p, q) -> float:
@@ -210,7 +211,7 @@ def test_crash_between_submit_and_record_is_recoverable_in_process(store, spec, 
     (row,) = store.list_jobs()
     assert row["status"] == "created" and row["provider_job_id"] is None
     job = Job(row["local_id"], store=store).recover()
-    assert job.provider_id == submit_module._LOCAL_BY_LOCAL_ID[job.id]
+    assert job.provider_id == launch_module.LOCAL_BY_LOCAL_ID[job.id]
     assert job.result().shots == 300
 
 
@@ -224,8 +225,8 @@ def test_crash_recovery_in_a_new_process_reruns_the_stored_circuit(store, spec, 
     with pytest.raises(SystemExit):
         submit(spec, backend="fake_manila", shots=300, store=store, seed=8)
     monkeypatch.undo()
-    submit_module._LOCAL_JOBS.clear()  # the submitting process is gone
-    submit_module._LOCAL_BY_LOCAL_ID.clear()
+    launch_module.LOCAL_JOBS.clear()  # the submitting process is gone
+    launch_module.LOCAL_BY_LOCAL_ID.clear()
     (lost,) = [j for j in jobs(status="created", store=store)]
     assert recover_jobs(store=store, older_than_s=3600) == []  # too young: left alone
     (recovered,) = recover_jobs(store=store, older_than_s=0)
@@ -237,7 +238,7 @@ def test_crash_recovery_in_a_new_process_reruns_the_stored_circuit(store, spec, 
 def test_local_result_after_process_exit_reruns(store, spec):
     job = submit(spec, backend="fake_manila", shots=200, store=store, seed=1)
     first_provider = job.provider_id
-    submit_module._LOCAL_JOBS.clear()
+    launch_module.LOCAL_JOBS.clear()
     again = Job(job.id, store=store)
     assert again.status() == "submitted"  # nothing to poll in this process
     assert again.result().shots == 200
@@ -250,8 +251,10 @@ def test_cancel_local_job(store, spec):
     with pytest.raises(BackendError, match="already done"):
         job.cancel()
     pending = submit(spec, backend="fake_manila", shots=100, store=store, seed=1)
-    submit_module._LOCAL_JOBS.clear()  # its process is gone: cancelling only records it
-    assert pending.cancel() == "cancelled"
+    # A fresh handle in a process that never ran the job: cancelling only records it.
+    launch_module.LOCAL_JOBS.clear()
+    launch_module.LOCAL_BY_LOCAL_ID.clear()
+    assert Job(pending.id, store=store).cancel() == "cancelled"
     with pytest.raises(BackendError, match="was cancelled"):
         Job(pending.id, store=store).result()
 
@@ -280,7 +283,7 @@ def test_postselection_on_ancilla_register(store, spec, monkeypatch):
     job._row = row
     monkeypatch.setattr(job, "_reload", lambda: job._row)
     job._provider_job = _Job(_Pub(["001", "001", "010", "111"], ["0", "1", "0", "1"]))
-    monkeypatch.setattr(submit_module, "_job_id", lambda pj: job.provider_id)
+    monkeypatch.setattr(job_module, "provider_job_id", lambda pj: job.provider_id)
     r = job.result()
     assert r.success_probability == 0.5 and r.shots == 4
     assert r.probabilities.tolist() == [0, 0.5, 0.5, 0, 0, 0, 0, 0]
@@ -452,7 +455,7 @@ def test_imaginary_time_postselects_mid_circuit_ancillas(store, imaginary_spec):
     r = job.result()
     report = job.resource_report
     assert report.measurements > imaginary_spec.grid.num_qubits  # mid-circuit ancillas
-    assert r.shots == 1000 and r.extra["accepted_shots"] == round(r.success_probability * 1000)
+    assert r.shots == 1000 and r.accepted_shots == round(r.success_probability * 1000)
     # measured (seed 2): success 0.387 vs exact 0.434, TVD ~0.04, bound ~0.6
     assert abs(r.success_probability - exact.success_probability) < 1 - report.estimated_fidelity
     assert tvd(r.probabilities, exact.probabilities) < report.expected_tvd_bound(1000, 4)

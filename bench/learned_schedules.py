@@ -1,0 +1,162 @@
+"""Learned vs preset schedules on QHD's two-dimensional table (docs/learned_schedules.md).
+
+Per row: a schedule family (default: a 6-term Chebyshev correction of ``qhd-cubic``) is
+trained with ``qdq.optimize_schedule`` on the row itself, minimizing the final ``⟨V⟩`` (no
+knowledge of the minimizer), at a REDUCED cost (default 64² grid, 10³ steps, same T = 10);
+then the learned schedule and the ``qhd-cubic`` preset are evaluated at the FULL QHD
+protocol (256², T = 10, 10⁴ first-order steps, D = ½, uniform start) on the numpy emulator.
+Success is the final mass within r = 0.1 of the unit-square minimizer u* (the published
+column's metric; ``Result.success_within(0.1, u*)``, ``≤`` on the periodic grid). The
+training cost (emulated evolutions, gradient evaluations, wall time) is printed beside
+every learned number, and the uniform-sampling baseline beside every row.
+
+Fidelity check (minimizer-free): if the preset's final ``⟨V⟩`` at the training size differs
+from its value at the evaluation size by more than ``--fidelity`` (×2), the coarse time step
+misrepresents the row's dynamics (e.g. rastrigin, ackley2 at 10³ steps), and the row is
+trained at ``--fine-steps`` (10⁴: the protocol's dt) instead, with
+``--fine-iterations`` Adam steps. The check costs one training-size evolution.
+
+``--transfer A,B,...`` trains ONE schedule on rows A, B, ... and evaluates it on every
+requested row not among them.
+
+Usage::
+
+    python bench/learned_schedules.py                                   # all 14 rows
+    python bench/learned_schedules.py --functions easom,xinsheyang3 --json out.json
+    python bench/learned_schedules.py --transfer ackley,rastrigin,levy --functions easom
+    python bench/learned_schedules.py --eval-qubits 6 --eval-steps 1000 --iterations 10
+
+Output is a Markdown table on stdout (and, with ``--json``, every number and schedule).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time as _time
+
+import qdq
+from qdq.benchmarks import QHD_TABLE, get
+from qdq.files import atomic_write_json
+from qdq.learn import optimize_schedule
+
+D, T_FINAL, RADIUS = 0.5, 10.0, 0.1
+HARD = ("styblinski_tang", "easom", "xinsheyang3", "defl_corr_spring")
+
+
+def problem(name: str, qubits: int) -> qdq.Problem:
+    """The rescaled unit-square problem of one table row."""
+    return qdq.Problem(get(name, dims=2).rescaled(), qubits=qubits)
+
+
+def evaluate(name: str, schedule, *, qubits: int, steps: int) -> dict:
+    """Success within r = 0.1 of u* for ``schedule`` at the given size (numpy emulator)."""
+    f = get(name, dims=2).rescaled()
+    t0 = _time.perf_counter()
+    spec = qdq.Anneal(problem(name, qubits), D=D, schedule=schedule, time=T_FINAL,
+                      steps=steps, order=1, initial="uniform")
+    r = qdq.run(spec, backend="emulator")
+    return {"success": r.success_within(RADIUS, f.minimizer),
+            "energy": r.expected_potential, "seconds": _time.perf_counter() - t0}
+
+
+def uniform_baseline(name: str, qubits: int) -> float:
+    """Share of grid points within r = 0.1 of u* (uniform random sampling's success)."""
+    f = get(name, dims=2).rescaled()
+    p = problem(name, qubits)
+    sq = sum((ax - c) ** 2 for ax, c in zip(p.grid.mesh(), f.minimizer, strict=True))
+    return float((sq <= RADIUS**2 + 1e-12).mean())
+
+
+def train(names: list[str], args, *, fine: bool = False) -> qdq.learn.LearnedSchedule:
+    """Train one schedule on the rows ``names`` at the reduced training size."""
+    return optimize_schedule([problem(n, args.train_qubits) for n in names],
+                             family=args.family, terms=args.terms, D=D, time=T_FINAL,
+                             steps=args.fine_steps if fine else args.train_steps,
+                             loss="energy",
+                             iterations=args.fine_iterations if fine else args.iterations,
+                             restarts=args.restarts,
+                             learning_rate=args.fine_lr if fine else args.lr, seed=args.seed)
+
+
+def unfaithful(name: str, cubic: dict, args) -> tuple[bool, float]:
+    """Whether training-size dynamics misrepresent the evaluation (minimizer-free check).
+
+    Compares the preset's final ⟨V⟩ at the training size with the evaluation size; a ratio
+    above ``--fidelity`` means the coarse time step changes the physics, so the row is
+    trained at ``--fine-steps`` instead. Costs one training-size evolution.
+    """
+    small = evaluate(name, "qhd-cubic", qubits=args.train_qubits, steps=args.train_steps)
+    lo, hi = sorted([small["energy"], cubic["energy"]])
+    ratio = hi / max(lo, 1e-12)
+    return bool(args.fine_steps) and ratio > args.fidelity, ratio
+
+
+def _cost(c: dict) -> str:
+    return (f"{c['evolutions']} evol. ({c['evolution_steps']:.2g} steps, "
+            f"{c['grid_points']} pts), {c['gradient_evaluations']} grads, "
+            f"{c['wall_seconds']:.0f} s")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line entry point."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--functions", default=",".join([*HARD, *(n for n in QHD_TABLE
+                                                              if n not in HARD)]),
+                    help="comma-separated rows (default: the four hard rows, then the rest)")
+    ap.add_argument("--family", default="chebyshev")
+    ap.add_argument("--terms", type=int, default=6)
+    ap.add_argument("--train-qubits", type=int, default=6)
+    ap.add_argument("--train-steps", type=int, default=1000)
+    ap.add_argument("--iterations", type=int, default=40)
+    ap.add_argument("--restarts", type=int, default=0)
+    ap.add_argument("--lr", type=float, default=0.1)
+    ap.add_argument("--fine-steps", type=int, default=10_000,
+                    help="train steps for rows that fail the fidelity check (0: never)")
+    ap.add_argument("--fine-iterations", type=int, default=20)
+    ap.add_argument("--fine-lr", type=float, default=0.05)
+    ap.add_argument("--fidelity", type=float, default=2.0,
+                    help="max ratio of the preset's final <V> at training vs evaluation size")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--eval-qubits", type=int, default=8)
+    ap.add_argument("--eval-steps", type=int, default=10_000)
+    ap.add_argument("--transfer", default="", help="train one schedule on these rows")
+    ap.add_argument("--json", default="", help="write all numbers and schedules here")
+    args = ap.parse_args(argv)
+    names = [n.strip() for n in args.functions.split(",") if n.strip()]
+    pool = [n.strip() for n in args.transfer.split(",") if n.strip()]
+    for n in names + pool:
+        get(n)  # fail fast with the registry's message
+    if pool:
+        names = [n for n in names if n not in pool]
+    print(f"train: {2**args.train_qubits}², {args.train_steps} steps, {args.family} "
+          f"(terms={args.terms}), Adam lr={args.lr}, {args.iterations} iterations, "
+          f"{args.restarts} restart(s); evaluate: {2**args.eval_qubits}², "
+          f"{args.eval_steps} steps, T={T_FINAL:g}, r={RADIUS}"
+          + (f"; TRANSFER from {', '.join(pool)}" if pool else "") + "\n", flush=True)
+    print("| function | qhd-cubic | learned | published QHD256 | uniform | training cost |")
+    print("|---|---|---|---|---|---|")
+    shared = train(pool, args) if pool else None
+    rows = []
+    for n in names:
+        kw = {"qubits": args.eval_qubits, "steps": args.eval_steps}
+        cubic = evaluate(n, "qhd-cubic", **kw)
+        fine, ratio = (False, None) if shared is not None else unfaithful(n, cubic, args)
+        learned = shared if shared is not None else train([n], args, fine=fine)
+        mine = evaluate(n, learned.schedule, **kw)
+        pub = get(n, dims=2).qhd_success
+        row = {"function": n, "cubic": cubic, "learned": mine, "published": pub,
+               "fidelity_ratio": ratio, "fine": fine,
+               "uniform": uniform_baseline(n, args.eval_qubits), "training": learned.to_dict()}
+        rows.append(row)
+        print(f"| {n} | {cubic['success']:.3f} | {mine['success']:.3f} | "
+              f"{'—' if pub is None else f'{pub:.3f}'} | {row['uniform']:.4f} | "
+              f"{_cost(learned.cost)}{' (shared)' if shared else ''}"
+              f"{' (fine: dt of the protocol)' if fine else ''} |", flush=True)
+        if args.json:
+            atomic_write_json(args.json, {"settings": vars(args), "rows": rows})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,5 @@
+"""``python -m qdq.cli``: the ``qdq`` command."""
+
+from qdq.cli import main
+
+main()

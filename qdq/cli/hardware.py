@@ -1,0 +1,364 @@
+"""Hardware jobs: ``qdq submit`` and ``qdq jobs list|status|fetch|cancel|recover``.
+
+:func:`register` adds the commands to the main typer app (``qdq.cli.app``). ``qdq submit``
+takes the same problem options as ``qdq solve`` (``--config``, ``--objective``,
+``--bounds``, ``--qubits``, ``--benchmark``, ``--method``, ``--D``, ``--time``,
+``--steps``, ``--order``, …) plus the hardware ones, prints the resource report, records
+and submits the job, and — for local fake backends, unless ``--no-wait`` — waits and
+prints the result next to the baselines. ``--report-only`` stops after the report.
+
+Every command takes ``--store PATH`` (default ``$QDQ_STORE`` or the user data dir) and
+``--json`` for machine-readable output; errors print ``error: …`` on stderr (under
+``--json``: ``{"error": {"type": …, "message": …}}`` on stdout) and exit 2.
+
+May import :mod:`qdq.cli.common`, :mod:`qdq.cli.tables` and :mod:`qdq.hardware`'s
+modules; never :mod:`qdq.cli` itself.
+
+Example:
+    >>> import typer
+    >>> from typer.testing import CliRunner
+    >>> app = typer.Typer()
+    >>> register(app)
+    >>> out = CliRunner().invoke(app, ["jobs", "--help"])
+    >>> out.exit_code, "fetch" in out.stdout
+    (0, True)
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from qdq.cli.common import (
+    BenchmarkOpt,
+    BoundsOpt,
+    ConfigOpt,
+    DimsOpt,
+    DOpt,
+    JsonErrorsCommand,
+    MethodOpt,
+    ObjectiveOpt,
+    OrderOpt,
+    QubitsOpt,
+    ScheduleOpt,
+    StepsOpt,
+    TimeOpt,
+    build_problem,
+    build_spec,
+    fail,
+    load_config,
+    merge_options,
+)
+from qdq.cli.tables import (
+    console,
+    listing_console,
+    listing_row,
+    listing_table,
+    short_id,
+    short_time,
+    summary_table,
+    wants_wide,
+)
+from qdq.errors import QdqError
+from qdq.jsonable import to_jsonable
+from qdq.redact import redact, scrub
+
+__all__ = ["jobs_app", "register"]
+
+jobs_app = typer.Typer(name="jobs", help="List, poll, fetch and cancel hardware jobs.",
+                       no_args_is_help=True)
+
+StoreOpt = Annotated[Path | None, typer.Option(
+    "--store", help="SQLite store path (default: $QDQ_STORE or the user data dir).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
+
+
+def _fail(exc: BaseException, as_json: bool = False) -> typer.Exit:
+    # Under --json the error is JSON on stdout ({"error": {"type", "message"}}), redacted.
+    return fail(exc, as_json, code=2)
+
+
+def _print_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(scrub(to_jsonable(obj)), indent=2, default=str) + "\n")
+
+
+def _report_table(report, title: str = "resource report"):
+    from rich.table import Table
+
+    t = Table(title=title, show_header=True, header_style="bold")
+    t.add_column("quantity")
+    t.add_column("value", justify="right")
+    for k, v in report.rows():
+        t.add_row(k, v)
+    return t
+
+
+def _job_table(jobs: list, title: str = "qdq hardware jobs", wide: bool = True):
+    """Jobs as a table (``wide=False``: fits the terminal, see below).
+
+    Narrow: one line per job, git-style short ids, no provider id, cells cut with "…";
+    ``qdq jobs list --wide`` (and pipes) show everything.
+    """
+    cols = [("id", "left"), ("backend", "left"), ("status", "left"), ("provider id", "left"),
+            ("shots", "right"), ("method", "left"), ("2q", "right"), ("fidelity", "right"),
+            ("created", "left")]
+    if not wide:
+        cols.remove(("provider id", "left"))
+        cols[cols.index(("fidelity", "right"))] = ("fid.", "right")
+    t = listing_table(title, cols, wide, flexible=("backend", "method", "provider id"))
+    for job in jobs:
+        d = job.to_dict()
+        fid = d.get("estimated_fidelity")
+        two_q = d.get("two_qubit_gates")
+        cells = [short_id(d["id"], wide), str(d["backend"]), str(d["status"]),
+                 str(d["provider_id"] or "—"), str(d["shots"]), str(d.get("method") or "—"),
+                 "—" if two_q is None else str(two_q), "—" if fid is None else f"{fid:.3g}",
+                 short_time(d["created"], wide)]
+        if not wide:
+            del cells[3]
+        t.add_row(*listing_row(cells, wide))
+    return t
+
+
+def _spec_from_options(config, objective, bounds, qubits, benchmark, dims, method, D, time,
+                       steps, order, schedule):
+    """The evolution spec, built exactly as ``qdq solve`` builds it."""
+    p, m, _ = merge_options(load_config(config), objective=objective, bounds=bounds,
+                            qubits=qubits, benchmark=benchmark, dims=dims, method=method, D=D,
+                            time=time, steps=steps, order=order, schedule=schedule)
+    problem = build_problem(p)
+    return build_spec(problem, m), problem
+
+
+def _dd_value(text: str | None) -> Any:
+    if text is None:
+        return None
+    low = text.strip().lower()
+    if low in ("off", "false", "no", "0", "none"):
+        return False
+    if low in ("on", "true", "yes", "1"):
+        return True
+    return text.strip()
+
+
+def submit_command(
+    backend: Annotated[str, typer.Option("--backend", help="ibm_torino (needs an account) or "
+                                         "a fake backend: fake_torino, fake_sherbrooke, …")],
+    config: ConfigOpt = None,
+    objective: ObjectiveOpt = None,
+    bounds: BoundsOpt = None,
+    qubits: QubitsOpt = None,
+    benchmark: BenchmarkOpt = None,
+    dims: DimsOpt = None,
+    method: MethodOpt = None,
+    D: DOpt = None,
+    time: TimeOpt = None,
+    steps: StepsOpt = None,
+    order: OrderOpt = None,
+    schedule: ScheduleOpt = None,
+    shots: Annotated[int, typer.Option(help="Shots.")] = 4000,
+    mode: Annotated[str, typer.Option(help="job | batch | session.")] = "job",
+    dd: Annotated[str | None, typer.Option(
+        "--dd", help="Dynamical decoupling: on | off | XX | XpXm | XY4.")] = None,
+    twirling: Annotated[bool | None, typer.Option(
+        "--twirling/--no-twirling", help="Pauli twirling of gates and measurements.")] = None,
+    optimization_level: Annotated[int, typer.Option(
+        "--optimization-level", "-O", help="Transpiler optimization level 0-3.")] = 2,
+    seed: Annotated[int | None, typer.Option(help="Transpiler (and fake-backend simulator) "
+                                             "seed.")] = None,
+    primitive: Annotated[str, typer.Option(help="auto | executor | v2.")] = "auto",
+    wait: Annotated[bool | None, typer.Option(
+        "--wait/--no-wait", help="Wait for the result (default: only for fake backends).")] = None,
+    report_only: Annotated[bool, typer.Option(
+        "--report-only", help="Print the resource report; submit nothing.")] = False,
+    as_json: JsonOpt = False,
+    store: StoreOpt = None,
+) -> None:
+    """Submit a problem's circuit to IBM hardware or a local fake backend."""
+    from qdq.hardware.submit import preview, submit
+
+    try:
+        spec, problem = _spec_from_options(config, objective, bounds, qubits, benchmark, dims,
+                                           method, D, time, steps, order, schedule)
+        if report_only:
+            report = preview(spec, backend, optimization_level=optimization_level, seed=seed)
+            if as_json:
+                _print_json({"resource_report": report.to_dict()})
+            else:
+                console().print(_report_table(report, f"resource report — {report.backend}"))
+            return
+        job = submit(spec, backend, shots, mode=mode, dynamical_decoupling=_dd_value(dd),
+                     twirling=twirling, optimization_level=optimization_level, store=store,
+                     seed=seed, primitive=primitive)
+        do_wait = job.is_local if wait is None else wait
+        result = job.result() if do_wait else None
+        status = job.status()
+    except QdqError as exc:
+        raise _fail(exc, as_json) from None
+    out: dict[str, Any] = {"job": job.to_dict(), "resource_report":
+                           job.resource_report.to_dict()}
+    if result is not None:
+        out["summary"] = result.summary()
+    if as_json:
+        _print_json(out)
+        return
+    con = console()
+    con.print(_report_table(job.resource_report, f"resource report — {job.backend}"))
+    con.print(f"job [bold]{job.id}[/bold] ({status}) on {job.backend}, provider id "
+              f"{job.provider_id}")
+    if result is not None:
+        con.print(summary_table(result, f"{problem.name} — {spec.method} on {job.backend}"))
+    elif not job.is_local:
+        con.print(f"poll with `qdq jobs status {job.id}`, fetch with "
+                  f"`qdq jobs fetch {job.id}`")
+
+
+@jobs_app.command("list", cls=JsonErrorsCommand)
+def jobs_list(
+    status: Annotated[str | None, typer.Option(help="Only this status.")] = None,
+    backend: Annotated[str | None, typer.Option(help="Only this backend.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many.")] = 100,
+    refresh: Annotated[bool, typer.Option(help="Poll unfinished jobs first.")] = False,
+    wide: Annotated[bool, typer.Option("--wide", help="Full ids, provider ids, whole cells "
+                                       "(default: fit the terminal; pipes get everything).")
+                    ] = False,
+    as_json: JsonOpt = False,
+    store: StoreOpt = None,
+) -> None:
+    """List recorded hardware jobs, newest first."""
+    from qdq.hardware.job import FINAL_STATUSES, jobs
+
+    try:
+        found = jobs(status=None if refresh else status, backend=backend, limit=limit,
+                     store=store)
+        if refresh:
+            for job in found:  # one unreachable job is marked, the others still listed
+                if job.stored_status not in FINAL_STATUSES and job.provider_id:
+                    job.poll()
+            found = [j for j in found if status is None or j.stored_status == status]
+    except QdqError as exc:
+        raise _fail(exc, as_json) from None
+    if as_json:
+        _print_json([j.to_dict() for j in found])
+        return
+    wide = wants_wide(wide)
+    listing_console(wide).print(_job_table(found, wide=wide))
+
+
+@jobs_app.command("status", cls=JsonErrorsCommand)
+def jobs_status(
+    job_id: Annotated[str, typer.Argument(help="Local job id (qdq-…).")],
+    as_json: JsonOpt = False,
+    store: StoreOpt = None,
+) -> None:
+    """Poll one job's status at the provider (recorded in the store)."""
+    from qdq.hardware.job import Job
+
+    try:
+        job = Job(job_id, store=store)
+        job.status()
+    except QdqError as exc:
+        raise _fail(exc, as_json) from None
+    if as_json:
+        _print_json({**job.to_dict(), "resource_report": job.resource_report.to_dict()})
+        return
+    con = console()
+    con.print(_job_table([job], f"job {job.id}"))
+    if job.error:
+        con.print(f"[red]error:[/red] {redact(job.error)}")
+    con.print(_report_table(job.resource_report))
+
+
+@jobs_app.command("fetch", cls=JsonErrorsCommand)
+def jobs_fetch(
+    job_id: Annotated[str, typer.Argument(help="Local job id (qdq-…).")],
+    out: Annotated[Path | None, typer.Option(help="Write <id>.json (and .png) here.")] = None,
+    timeout: Annotated[float | None, typer.Option(help="Seconds to wait.")] = None,
+    as_json: JsonOpt = False,
+    store: StoreOpt = None,
+) -> None:
+    """Fetch a job's result (decoded to the grid, cached in the store)."""
+    from qdq.hardware.job import Job
+
+    files: dict[str, str] = {}
+    try:
+        job = Job(job_id, store=store)
+        result = job.result(timeout=timeout)
+        if out is not None:
+            from qdq.files import atomic_write_json
+
+            files["json"] = str(Path(out) / f"{job.id}.json")
+            atomic_write_json(files["json"], result.to_dict())
+            try:
+                from qdq.plotting import plot_density
+
+                files["png"] = plot_density(result, Path(out) / f"{job.id}.png",
+                                            title=f"{job.id} on {job.backend}")
+            except ImportError:  # pragma: no cover - plotting ships with qdq
+                pass
+    except QdqError as exc:
+        raise _fail(exc, as_json) from None
+    if as_json:
+        _print_json({"job": job.to_dict(), "summary": result.summary(), "files": files})
+        return
+    con = console()
+    con.print(summary_table(result, f"{job.id} — {result.method} on {job.backend}"))
+    for k, v in files.items():
+        con.print(f"[dim]{k}:[/dim] {v}")
+
+
+@jobs_app.command("cancel", cls=JsonErrorsCommand)
+def jobs_cancel(
+    job_id: Annotated[str, typer.Argument(help="Local job id (qdq-…).")],
+    as_json: JsonOpt = False,
+    store: StoreOpt = None,
+) -> None:
+    """Cancel a job at the provider."""
+    from qdq.hardware.job import Job
+
+    try:
+        job = Job(job_id, store=store)
+        status = job.cancel()
+    except QdqError as exc:
+        raise _fail(exc, as_json) from None
+    if as_json:
+        _print_json(job.to_dict())
+        return
+    console().print(f"job {job.id}: {status}")
+
+
+@jobs_app.command("recover", cls=JsonErrorsCommand)
+def jobs_recover(
+    job_id: Annotated[str | None, typer.Argument(help="One job (default: every job left "
+                                                 "'created' by a crash).")] = None,
+    older_than: Annotated[float, typer.Option(help="Without an id: only jobs older than "
+                                              "this many seconds.")] = 300.0,
+    as_json: JsonOpt = False,
+    store: StoreOpt = None,
+) -> None:
+    """Reconcile jobs whose submission was interrupted (find them by tag, or re-run fakes)."""
+    from qdq.hardware.job import Job, recover_jobs
+
+    try:
+        found = [Job(job_id, store=store).recover()] if job_id else recover_jobs(
+            store=store, older_than_s=older_than)
+    except QdqError as exc:
+        raise _fail(exc, as_json) from None
+    if as_json:
+        _print_json([j.to_dict() for j in found])
+        return
+    console().print(_job_table(found, "recovered jobs"))
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``submit`` and the ``jobs`` group to a typer app.
+
+    Args:
+        app: The main ``qdq`` typer app.
+    """
+    app.command("submit", cls=JsonErrorsCommand)(submit_command)
+    app.add_typer(jobs_app, name="jobs")

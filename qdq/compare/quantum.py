@@ -1,0 +1,117 @@
+r"""The quantum-dynamics methods of a comparison: evolutions on the emulator, CX per shot.
+
+Each ``run_*`` function is the registry's ``run`` of one quantum method
+(:mod:`qdq.compare.registry`): ``run(problem, options) -> (result, circuit)``, with
+``options`` the method's effective options (defaults scaled to the box, then overrides).
+The evolution runs once on the FFT emulator (exact final distribution and postselection
+probability ``P_s``, one worker thread); ``circuit`` is the CX bookkeeping of the circuit
+one shot would run (:func:`circuit_cx`; state preparation needs no CX).
+
+Example:
+    >>> import qdq
+    >>> p = qdq.Problem("x**2", bounds=[(-1, 1)], qubits=3)
+    >>> result, circuit = run_anneal(p, {"D": 2.0, "schedule": "qhd-cubic", "time": 1.0,
+    ...                                  "steps": 4, "order": 1})
+    >>> result.method, circuit["kinetic_factors"], circuit["cx_per_shot"] > 0
+    ('anneal', 4, True)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["circuit_cx", "run_anneal", "run_imaginary_time", "run_real_time", "run_two_loop"]
+
+
+def circuit_cx(problem, factors: Mapping[str, int], *, postselected: bool) -> dict:
+    """CX count of one shot's circuit from the number of potential and kinetic factors.
+
+    The one place the comparison counts gates: unitary factors (real time, anneal) use the
+    phase oracle and kinetic closed forms of :mod:`qdq.circuits`, postselected ones
+    (imaginary time, two-loop) the ancilla-block counts.
+
+    Args:
+        problem: The :class:`~qdq.Problem`.
+        factors: ``{"potential": count, "kinetic": count}`` (``Result.factors``).
+        postselected: Imaginary-time (ancilla) blocks instead of unitary ones.
+
+    Returns:
+        ``cx_per_shot``, ``cx_per_step``, ``potential_factors``, ``kinetic_factors``.
+    """
+    potential, kinetic = int(factors["potential"]), int(factors["kinetic"])
+    if postselected:
+        from qdq.circuits.imaginary import imaginary_block_cx_counts, imaginary_step_cx_count
+
+        counts = imaginary_block_cx_counts(problem)
+        per_shot = potential * sum(counts["potential"].values()) \
+            + kinetic * sum(counts["kinetic"].values())
+        per_step = imaginary_step_cx_count(problem)
+    else:
+        from qdq.circuits.kinetic import kinetic_cx_count
+        from qdq.circuits.trotter import PotentialOracle, strang_step_cx_count
+
+        oracle = PotentialOracle(problem).cx_count()
+        per_shot = potential * oracle + kinetic * sum(kinetic_cx_count(n)
+                                                      for n in problem.grid.qubits)
+        per_step = strang_step_cx_count(problem)
+    return {"cx_per_shot": per_shot, "cx_per_step": per_step,
+            "potential_factors": potential, "kinetic_factors": kinetic}
+
+
+def _factors(result) -> Mapping[str, int]:
+    """Product-formula factor counts of an emulator run (:attr:`~qdq.Result.factors`)."""
+    return result.factors
+
+
+def _emulate(spec):
+    from qdq.api import run
+
+    return run(spec, backend="emulator", workers=1)
+
+
+def run_anneal(problem, options: Mapping[str, Any]) -> tuple[Any, dict]:
+    """QHD annealing (:class:`~qdq.evolution.Anneal`) on the emulator."""
+    from qdq.evolution import Anneal
+
+    result = _emulate(Anneal(problem, **options))
+    return result, circuit_cx(problem, _factors(result), postselected=False)
+
+
+def run_real_time(problem, options: Mapping[str, Any]) -> tuple[Any, dict]:
+    """Real-time evolution (:class:`~qdq.evolution.RealTime`) at constant ``D``."""
+    from qdq.evolution import RealTime
+    from qdq.hamiltonian import Hamiltonian
+
+    opts = dict(options)
+    result = _emulate(RealTime(Hamiltonian(problem, D=opts.pop("D")), **opts))
+    return result, circuit_cx(problem, _factors(result), postselected=False)
+
+
+def run_imaginary_time(problem, options: Mapping[str, Any]) -> tuple[Any, dict]:
+    """Imaginary-time evolution (:class:`~qdq.evolution.ImaginaryTime`), postselected."""
+    from qdq.evolution import ImaginaryTime
+    from qdq.hamiltonian import Hamiltonian
+
+    opts = dict(options)
+    result = _emulate(ImaginaryTime(Hamiltonian(problem, D=opts.pop("D")), **opts))
+    return result, circuit_cx(problem, _factors(result), postselected=True)
+
+
+def run_two_loop(problem, options: Mapping[str, Any]) -> tuple[Any, dict]:
+    """The two-loop algorithm (:class:`~qdq.twoloop.TwoLoop`); one shot runs every level."""
+    from qdq.twoloop import TwoLoop
+
+    tl = TwoLoop(problem, **options)
+    out = tl.run(backend="emulator", workers=1)
+    result = out.result
+    kinetic = sum(int(r["inner_steps"]) for r in out.trace)
+    chunks = sum(math.ceil(int(r["inner_steps"]) / tl.chunk_steps) for r in out.trace)
+    potential = kinetic + (chunks if tl.order == 2 else 0)
+    circuit = circuit_cx(problem, {"potential": potential, "kinetic": kinetic},
+                         postselected=True)
+    circuit["levels"] = len(out.trace)
+    if result.success_probability == 0.0:
+        circuit["log_success"] = out.log_success
+    return result, circuit

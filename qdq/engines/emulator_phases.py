@@ -1,0 +1,105 @@
+"""Diagonal phase factors of the emulator, applied block by block to bound memory.
+
+A diagonal factor ``e^{−icX}`` (real time) or ``e^{−cX}`` (imaginary time) is either a
+full table (:class:`ArrayDiag`) or, for separable kinetic terms, a sum of per-axis parts
+(:class:`SumDiag`); both fill small buffers of :data:`~qdq.engines.emulator_memory.BLOCK`
+points at a time instead of allocating full-grid temporaries.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from qdq.engines.emulator_memory import BLOCK
+from qdq.errors import ParameterError
+
+
+def phase_blocks(shape: tuple[int, ...]) -> list[tuple]:
+    """Index tuples of contiguous C-order blocks of at most ``BLOCK`` elements."""
+    s, inner = len(shape) - 1, 1
+    while s > 0 and inner * shape[s] <= BLOCK:
+        inner *= shape[s]
+        s -= 1
+    step = max(1, BLOCK // inner)
+    return [prefix + (slice(a, min(a + step, shape[s])),)
+            for prefix in np.ndindex(*shape[:s]) for a in range(0, shape[s], step)]
+
+
+class ArrayDiag:
+    """A grid-shaped diagonal given as an array, optionally shifted (``arr − shift``)."""
+
+    def __init__(self, arr: np.ndarray, shift: float | None = None):
+        self.arr, self.shift = arr, shift
+        hi = float(np.max(arr))
+        # max|arr| without an |arr| temporary the size of the grid.
+        self.max_abs = max(hi, -float(np.min(arr))) if shift is None else hi - shift
+
+    def block(self, idx: tuple) -> np.ndarray:
+        """The (shifted) table on the block ``idx``."""
+        b = self.arr[idx]
+        return b if self.shift is None else b - self.shift
+
+
+class SumDiag:
+    """``D·Σ_d k_d²`` evaluated per block, bit for bit as ``D * Grid.k_squared``."""
+
+    def __init__(self, D: float, momenta: tuple[np.ndarray, ...]):
+        self.D = D
+        self.momenta = momenta
+        # Long axes are squared per block: a 1-D grid would otherwise hold 8 B/amplitude.
+        self.k2 = tuple(k**2 if len(k) <= BLOCK else None for k in momenta)
+        self.ndim = len(momenta)
+        self.max_abs = D * float(sum(np.max(np.abs(k)) ** 2 for k in momenta))
+
+    def _sq(self, d: int, sel) -> np.ndarray:
+        k2 = self.k2[d]
+        return k2[sel] if k2 is not None else self.momenta[d][sel] ** 2
+
+    def block(self, idx: tuple) -> np.ndarray:
+        """``D Σ_d k_d²`` on the block ``idx``, summed from the per-axis parts."""
+        s = len(idx) - 1
+        sl = idx[s]
+        tail = self.ndim - s - 1
+        shape = (sl.stop - sl.start, *(len(k) for k in self.momenta[s + 1:]))
+        z = np.zeros(shape)
+        for d in range(self.ndim):
+            if d < s:
+                z = z + self._sq(d, idx[d])
+            elif d == s:
+                z = z + self._sq(d, sl).reshape((-1,) + (1,) * tail)
+            else:
+                z = z + self.k2[d].reshape((-1,) + (1,) * (self.ndim - d - 1))
+        return self.D * z
+
+
+def fill_phase(out: np.ndarray, base: np.ndarray, c: float, imaginary: bool) -> None:
+    """Write ``e^{−c·base}`` (imaginary) or ``e^{−ic·base}`` (real) into ``out``."""
+    # cos/sin of a real angle equals np.exp(-1j*c*base) bit for bit, and is cheaper.
+    if imaginary:
+        np.multiply(base, -c, out=out)
+        np.exp(out, out=out)
+    else:
+        theta = base * -c
+        np.cos(theta, out=out.real)
+        np.sin(theta, out=out.imag)
+
+
+def check_angle(term: str, c: float, diag, imaginary: bool, where: str) -> None:
+    """Refuse a factor whose phase or decay would overflow, naming what to change."""
+    # NaN phases come from overflow: c·max|X| = inf makes cos/sin/exp NaN (or 0·inf).
+    if not math.isfinite(c):
+        raise ParameterError(
+            f"{term} factor coefficient c = {c!r} at {where} is not finite; time/steps "
+            "or a schedule weight overflowed — use finite, moderate values"
+        )
+    extreme = abs(c) * diag.max_abs
+    if not math.isfinite(diag.max_abs) or not math.isfinite(extreme) or (
+            imaginary and c < 0 and extreme > 700):
+        what = (f"D·max|k|² (D = {diag.D:g})" if isinstance(diag, SumDiag)
+                else "max|X|" if term == "kinetic" else "max|ζ − shift|")
+        raise ParameterError(
+            f"the {term} phase c·{what} = {c:g}·{diag.max_abs:g} overflows at {where}; "
+            "reduce D, time/steps, the objective's scale, or widen the box (max|k| = π/h)"
+        )

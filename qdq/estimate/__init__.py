@@ -1,0 +1,51 @@
+"""Fault-tolerant resource estimates of qdq's circuits (``qdq.estimate(spec, …)``).
+
+The package owns the path **spec → logical counts → physical estimate**:
+
+* :mod:`qdq.estimate.counts` walks a spec's circuit program into logical counts (qubits,
+  rotations, rotation depth, measurements) without building the circuit;
+* :mod:`qdq.estimate.physical` hands them to Microsoft's resource estimator (the ``qdk``
+  package, extra ``qdq[estimate]``) for a named target and error budget, and returns an
+  :class:`Estimate`; :func:`estimate_circuit` runs the estimator on a whole Qiskit circuit
+  (the cross-check).
+
+Calling the package runs :func:`estimate`. Its modules import each other directly, never
+this ``__init__``; they may import :mod:`qdq.circuits`, :mod:`qdq.evolution` and
+:mod:`qdq.errors`.
+
+Example:
+    >>> import qdq
+    >>> p = qdq.Problem("x**2", bounds=[(-1, 1)], qubits=3)
+    >>> e = qdq.estimate(qdq.RealTime(qdq.Hamiltonian(p, D=0.5), time=0.2, steps=2),
+    ...                  target="surface-e4", error_budget=1e-3)
+    >>> e.logical_qubits, e.to_dict()["target"]
+    (3, 'surface-e4')
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+
+from qdq.estimate.counts import LogicalCounts, logical_counts
+from qdq.estimate.physical import (
+    TARGETS,
+    Estimate,
+    estimate,
+    estimate_circuit,
+    estimate_counts,
+    lower_circuit,
+)
+
+__all__ = ["TARGETS", "Estimate", "LogicalCounts", "estimate", "estimate_circuit",
+           "estimate_counts", "logical_counts", "lower_circuit"]
+
+
+class _CallableModule(types.ModuleType):
+    """Makes ``qdq.estimate(...)`` call :func:`estimate` while staying a package."""
+
+    def __call__(self, *args, **kwargs):
+        return estimate(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

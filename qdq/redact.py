@@ -1,0 +1,185 @@
+"""Credential scrubbing: keep IBM Quantum tokens out of files, the store and errors.
+
+:func:`redact` and :func:`scrub` replace credentials (IBM Quantum tokens and
+instance names taken from the environment at call time, plus any extra secrets you
+pass) with ``"***"``. Every writer in qdq (:mod:`qdq.files`, :mod:`qdq.store`) and
+every :class:`~qdq.errors.QdqError` message goes through them, so a secret never
+lands in a result file, the store, a log line or a traceback.
+
+This module imports nothing from qdq (``qdq.errors`` imports it), so it can be used
+from anywhere without an import cycle.
+
+Example:
+    >>> from qdq.redact import redact, scrub
+    >>> redact("Bearer hunter2-pw", secrets=["hunter2-pw"])
+    'Bearer ***'
+    >>> scrub({"token": "hunter2-pw", "n": 3}, secrets=["hunter2-pw"])
+    {'token': '***', 'n': 3}
+
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+__all__ = [
+    "MIN_SECRET_LENGTH",
+    "REDACTED",
+    "SECRET_ENV_VARS",
+    "SUBSTRING_SECRET_LENGTH",
+    "redact",
+    "scrub",
+    "secret_values",
+]
+
+#: Replacement written in place of every secret.
+REDACTED = "***"
+
+#: Environment variables whose values are treated as secrets by default.
+SECRET_ENV_VARS: tuple[str, ...] = (
+    "QISKIT_IBM_TOKEN",
+    "IBM_QUANTUM_TOKEN",
+    "QISKIT_IBM_INSTANCE",
+)
+
+#: Secrets shorter than this are ignored: a 3-letter instance name such as ``qdq``
+#: would otherwise turn every job id and key containing it into ``***``.
+MIN_SECRET_LENGTH = 8
+
+#: Secrets at least this long are hidden wherever they occur, even glued to other
+#: characters (``%3D<token>`` in a URL); shorter ones only as whole tokens.
+SUBSTRING_SECRET_LENGTH = 24
+
+# A "token character": a hit must not continue into one on either side to count as
+# a whole token. Punctuation (``-``, ``.``, ``:``) is a boundary, so ``kind-<secret>``
+# and ``p-<secret>`` are still hidden.
+_TOKEN_CHAR = r"\w"
+
+
+def secret_values(secrets: Iterable[str] | None = None) -> list[str]:
+    """Return the secrets :func:`redact` will hide, longest first.
+
+    These are the values of :data:`SECRET_ENV_VARS` currently set in the environment
+    (read at call time) plus every string in ``secrets``, each counted only if it is
+    at least :data:`MIN_SECRET_LENGTH` characters long once surrounding whitespace is
+    stripped (shorter values are too common to be secrets, and hiding them would
+    mangle unrelated text).
+
+    Args:
+        secrets: Extra secret strings (a single ``str`` counts as one secret).
+
+    Returns:
+        Distinct secrets, longest first (so overlapping secrets are fully hidden).
+
+    Example:
+        >>> secret_values(["abc", "", "password1", "password1-long"])
+        ['password1-long', 'password1']
+
+    """
+    found: set[str] = set()
+    candidates = [os.environ.get(name) for name in SECRET_ENV_VARS]
+    if secrets is not None:
+        candidates.extend([secrets] if isinstance(secrets, str) else secrets)
+    for value in candidates:
+        if isinstance(value, str) and len(value.strip()) >= MIN_SECRET_LENGTH:
+            found.add(value)
+            found.add(value.strip())
+    return sorted(found, key=lambda s: (-len(s), s))
+
+
+def _pattern(secret: str) -> str:
+    escaped = re.escape(secret)
+    if len(secret) >= SUBSTRING_SECRET_LENGTH:
+        return escaped
+    # Whole tokens only; a percent-escape right before the secret (``%3D``) still counts
+    # as a boundary, so URL-encoded query strings are covered.
+    head = f"(?:(?<!{_TOKEN_CHAR})|(?<=%[0-9A-Fa-f]{{2}}))" if re.match(_TOKEN_CHAR, secret) \
+        else ""
+    tail = f"(?!{_TOKEN_CHAR})" if re.match(_TOKEN_CHAR, secret[-1]) else ""
+    return head + escaped + tail
+
+
+def _compile(values: list[str]) -> re.Pattern[str] | None:
+    if not values:
+        return None
+    # Longest first inside one alternation: overlapping secrets are hidden completely.
+    return re.compile("|".join(_pattern(v) for v in values))
+
+
+def redact(text: str, secrets: Iterable[str] | None = None) -> str:
+    """Replace every secret occurring in ``text`` with ``"***"``.
+
+    Secrets are the values of ``QISKIT_IBM_TOKEN``, ``IBM_QUANTUM_TOKEN`` and
+    ``QISKIT_IBM_INSTANCE`` (read from the environment at call time) plus anything
+    in ``secrets``; values shorter than :data:`MIN_SECRET_LENGTH` are ignored. A
+    secret shorter than :data:`SUBSTRING_SECRET_LENGTH` is replaced only where it
+    stands as a whole token (not inside a longer word such as ``my_secret2``); a
+    longer one wherever it occurs.
+
+    Args:
+        text: Text that may contain a secret; non-``str`` values are converted with
+            ``str()`` first.
+        secrets: Extra secrets to hide.
+
+    Returns:
+        The text with each secret replaced by ``"***"``.
+
+    Example:
+        >>> redact("token=abc12345 ok", secrets=["abc12345"])
+        'token=*** ok'
+        >>> redact("abc123456 and qdq-1f", secrets=["abc12345", "qdq"])
+        'abc123456 and qdq-1f'
+
+    """
+    if not isinstance(text, str):
+        text = str(text)
+    return _redact_with(text, _compile(secret_values(secrets)))
+
+
+def scrub(obj: Any, secrets: Iterable[str] | None = None) -> Any:
+    """Return a copy of ``obj`` with secrets redacted from every string inside it.
+
+    Walks dicts (keys and values), lists, tuples, sets and frozensets recursively
+    and applies :func:`redact` to each ``str``. Other values are returned as they
+    are; containers are rebuilt with the same type (``dict`` for any mapping).
+
+    Args:
+        obj: A (nested) structure of containers and scalars.
+        secrets: Extra secrets to hide, in addition to the environment ones.
+
+    Returns:
+        The scrubbed copy (the input is not modified).
+
+    Example:
+        >>> scrub({"token": "s3cr3t-pw", "runs": [1, "pw=s3cr3t-pw;"]}, secrets=["s3cr3t-pw"])
+        {'token': '***', 'runs': [1, 'pw=***;']}
+
+    """
+    return _scrub(obj, _compile(secret_values(secrets)))
+
+
+def _redact_with(text: str, pattern: re.Pattern[str] | None) -> str:
+    if pattern is None:
+        return text
+    return pattern.sub(REDACTED, text)
+
+
+def _scrub(obj: Any, values: re.Pattern[str] | None) -> Any:
+    if isinstance(obj, str):
+        return _redact_with(obj, values)
+    if isinstance(obj, Mapping):
+        return {
+            (_redact_with(k, values) if isinstance(k, str) else k): _scrub(v, values)
+            for k, v in obj.items()
+        }
+    if isinstance(obj, list):
+        return [_scrub(v, values) for v in obj]
+    if isinstance(obj, tuple):
+        items = [_scrub(v, values) for v in obj]
+        return type(obj)(*items) if hasattr(obj, "_fields") else tuple(items)
+    if isinstance(obj, (set, frozenset)):
+        return type(obj)(_scrub(v, values) for v in obj)
+    return obj

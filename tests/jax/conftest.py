@@ -1,0 +1,3 @@
+import pytest
+
+pytest.importorskip("jax", reason="JAX is not installed (pip install 'qdq[jax]')")
