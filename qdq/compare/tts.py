@@ -82,8 +82,14 @@ def tts99(p, cost_per_attempt, target: float = TARGET) -> np.ndarray:
     Example:
         >>> tts99([0.1, 0.9], 2.0).round(3).tolist()
         [87.417, 4.0]
+        >>> tts99([0.0, 0.5], 0.0).tolist()          # free attempts that never succeed
+        [inf, 0.0]
     """
-    return np.asarray(cost_per_attempt, dtype=float) * attempts_to_target(p, target)
+    attempts = attempts_to_target(p, target)
+    cost = np.asarray(cost_per_attempt, dtype=float)
+    # A method that never succeeds never gets there, however cheap its attempts (0·∞ is ∞).
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isinf(attempts), np.inf, cost * attempts)
 
 
 @dataclass(frozen=True)
