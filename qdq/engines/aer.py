@@ -28,6 +28,7 @@ import time as _time
 import numpy as np
 
 from qdq.engines.readout import histogram_counts, make_result, sample_exact, shot_distribution
+from qdq.engines.statevector_memory import AER_PEAK, check_statevector_memory
 from qdq.errors import BackendError, PostselectionError
 from qdq.evolution import EvolutionSpec
 from qdq.results import Result
@@ -283,6 +284,10 @@ def run_aer(spec: EvolutionSpec, *, shots: int | None = None, seed: int | None =
 
     shots, seed = check_shots(shots), check_seed(seed)
     imaginary = spec.time_axis == "imaginary"
+    exact_blocks = imaginary and (shots is None or (ancillas == "reuse"
+                                                    and is_noiseless(sim_options)))
+    check_statevector_memory(spec, AER_PEAK, "exact" if exact_blocks or not imaginary
+                             else ancillas)
     if imaginary and shots is None:
         return run_imaginary_exact(spec, seed=seed, device=device, swap_free=swap_free,
                                    **sim_options)

@@ -51,6 +51,7 @@ from qdq.circuits.pennylane_emitter import (
 from qdq.circuits.program import program
 from qdq.engines.emulator import LOG_SUCCESS_FLOOR
 from qdq.engines.readout import histogram_bits, make_result, shot_distribution
+from qdq.engines.statevector_memory import PENNYLANE_PEAK, check_statevector_memory
 from qdq.errors import BackendError, ParameterError, PostselectionError
 from qdq.evolution import EvolutionSpec
 from qdq.results import Result
@@ -212,6 +213,7 @@ def run_pennylane(spec: EvolutionSpec, *, shots: int | None = None, seed: int | 
     if isinstance(max_ancillas, bool) or not isinstance(max_ancillas, (int, np.integer)) \
             or max_ancillas < 1:
         raise ParameterError(f"max_ancillas must be an integer >= 1, got {max_ancillas!r}")
+    check_statevector_memory(spec, PENNYLANE_PEAK, "exact" if shots is None else "reuse")
     t0 = _time.perf_counter()
     circ = to_pennylane(spec, ancillas="reuse")
     grid = spec.grid
