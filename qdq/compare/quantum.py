@@ -22,10 +22,12 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["circuit_cx", "run_anneal", "run_imaginary_time", "run_real_time", "run_two_loop"]
+__all__ = ["circuit_cx", "run_anneal", "run_imaginary_time", "run_real_time", "run_two_loop",
+           "spec_cx"]
 
 
-def circuit_cx(problem, factors: Mapping[str, int], *, postselected: bool) -> dict:
+def circuit_cx(problem, factors: Mapping[str, int], *, postselected: bool,
+               per_shot: int | None = None) -> dict:
     """CX count of one shot's circuit from the number of potential and kinetic factors.
 
     The one place the comparison counts gates: unitary factors (real time, anneal) use the
@@ -36,6 +38,8 @@ def circuit_cx(problem, factors: Mapping[str, int], *, postselected: bool) -> di
         problem: The :class:`~qdq.Problem`.
         factors: ``{"potential": count, "kinetic": count}`` (``Result.factors``).
         postselected: Imaginary-time (ancilla) blocks instead of unitary ones.
+        per_shot: CX of one shot's circuit when already known (walked from its program by
+            :func:`spec_cx`); otherwise counted from the factors.
 
     Returns:
         ``cx_per_shot``, ``cx_per_step``, ``potential_factors``, ``kinetic_factors``.
@@ -44,25 +48,36 @@ def circuit_cx(problem, factors: Mapping[str, int], *, postselected: bool) -> di
     if postselected:
         from qdq.circuits.imaginary import imaginary_block_cx_counts, imaginary_step_cx_count
 
-        counts = imaginary_block_cx_counts(problem)
-        per_shot = potential * sum(counts["potential"].values()) \
-            + kinetic * sum(counts["kinetic"].values())
+        if per_shot is None:
+            counts = imaginary_block_cx_counts(problem)
+            per_shot = potential * sum(counts["potential"].values()) \
+                + kinetic * sum(counts["kinetic"].values())
         per_step = imaginary_step_cx_count(problem)
     else:
         from qdq.circuits.kinetic import kinetic_cx_count
         from qdq.circuits.trotter import PotentialOracle, strang_step_cx_count
 
-        oracle = PotentialOracle(problem).cx_count()
-        per_shot = potential * oracle + kinetic * sum(kinetic_cx_count(n)
-                                                      for n in problem.grid.qubits)
+        if per_shot is None:
+            oracle = PotentialOracle(problem).cx_count()
+            per_shot = potential * oracle + kinetic * sum(kinetic_cx_count(n)
+                                                          for n in problem.grid.qubits)
         per_step = strang_step_cx_count(problem)
     return {"cx_per_shot": per_shot, "cx_per_step": per_step,
             "potential_factors": potential, "kinetic_factors": kinetic}
 
 
-def _factors(result) -> Mapping[str, int]:
-    """Product-formula factor counts of an emulator run (:attr:`~qdq.Result.factors`)."""
-    return result.factors
+def spec_cx(spec, result) -> dict:
+    """:func:`circuit_cx` with ``cx_per_shot`` walked from the spec's circuit program.
+
+    The program (:func:`qdq.circuits.program.program`, reused ancillas as on hardware) is
+    the package's one source of gate counts; the per-step figure and the factor counts
+    are the same as :func:`circuit_cx`'s.
+    """
+    from qdq.circuits.program import program
+
+    return circuit_cx(spec.problem, result.factors,
+                      postselected=spec.time_axis == "imaginary",
+                      per_shot=int(program(spec, ancillas="reuse").resources()["cx"]))
 
 
 def _emulate(spec):
@@ -75,8 +90,9 @@ def run_anneal(problem, options: Mapping[str, Any]) -> tuple[Any, dict]:
     """QHD annealing (:class:`~qdq.evolution.Anneal`) on the emulator."""
     from qdq.evolution import Anneal
 
-    result = _emulate(Anneal(problem, **options))
-    return result, circuit_cx(problem, _factors(result), postselected=False)
+    spec = Anneal(problem, **options)
+    result = _emulate(spec)
+    return result, spec_cx(spec, result)
 
 
 def run_real_time(problem, options: Mapping[str, Any]) -> tuple[Any, dict]:
@@ -85,8 +101,9 @@ def run_real_time(problem, options: Mapping[str, Any]) -> tuple[Any, dict]:
     from qdq.hamiltonian import Hamiltonian
 
     opts = dict(options)
-    result = _emulate(RealTime(Hamiltonian(problem, D=opts.pop("D")), **opts))
-    return result, circuit_cx(problem, _factors(result), postselected=False)
+    spec = RealTime(Hamiltonian(problem, D=opts.pop("D")), **opts)
+    result = _emulate(spec)
+    return result, spec_cx(spec, result)
 
 
 def run_imaginary_time(problem, options: Mapping[str, Any]) -> tuple[Any, dict]:
@@ -95,8 +112,9 @@ def run_imaginary_time(problem, options: Mapping[str, Any]) -> tuple[Any, dict]:
     from qdq.hamiltonian import Hamiltonian
 
     opts = dict(options)
-    result = _emulate(ImaginaryTime(Hamiltonian(problem, D=opts.pop("D")), **opts))
-    return result, circuit_cx(problem, _factors(result), postselected=True)
+    spec = ImaginaryTime(Hamiltonian(problem, D=opts.pop("D")), **opts)
+    result = _emulate(spec)
+    return result, spec_cx(spec, result)
 
 
 def run_two_loop(problem, options: Mapping[str, Any]) -> tuple[Any, dict]:
