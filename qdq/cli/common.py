@@ -331,6 +331,11 @@ class JsonErrorsCommand(TyperCommand):
                 raise
             raise fail(exc, as_json=True) from None
 
+# Report options shared by compare, suite and scaling.
+HtmlOpt = Annotated[bool, typer.Option("--html", help="Write report.html. (default: off)")]
+FiguresOpt = Annotated[bool, typer.Option(help="Draw PNG figures.")]
+QuietOpt = Annotated[bool, typer.Option(help="No progress bar or table.")]
+
 ConfigOpt = Annotated[Path | None, typer.Option(
     "--config", "-c", help="TOML problem file (format: `qdq/cli/common.py`); flags override it. "
     "(default: none)", show_default=False)]

@@ -33,7 +33,16 @@ from typing import Annotated
 
 import typer
 
-from qdq.cli.common import JsonErrorsCommand, build_problem, fail, parse_bounds, parse_qubits
+from qdq.cli.common import (
+    FiguresOpt,
+    HtmlOpt,
+    JsonErrorsCommand,
+    QuietOpt,
+    build_problem,
+    fail,
+    parse_bounds,
+    parse_qubits,
+)
 from qdq.errors import ParameterError, QdqError
 
 __all__ = ["register"]
@@ -140,10 +149,9 @@ def register(app: typer.Typer) -> None:
             help="SQLite store for the cells (resumable). (default: none; nothing stored)",
             show_default=False)] = None,
         out: Annotated[Path, typer.Option(help="Report folder.")] = Path("qdq-compare"),
-        html: Annotated[bool, typer.Option("--html", help="Write report.html. "
-                                           "(default: off)")] = False,
-        figures: Annotated[bool, typer.Option(help="Draw PNG figures.")] = True,
-        quiet: Annotated[bool, typer.Option(help="No progress bar or table.")] = False,
+        html: HtmlOpt = False,
+        figures: FiguresOpt = True,
+        quiet: QuietOpt = False,
         as_json: JsonOpt = False,
     ) -> None:
         """Compare methods on one problem (budgets stated, seeds repeated, baselines added)."""
@@ -202,10 +210,9 @@ def register(app: typer.Typer) -> None:
             help="SQLite store. (default: $QDQ_STORE, or qdq.sqlite3 in the user data dir)",
             show_default=False)] = None,
         out: Annotated[Path, typer.Option(help="Report folder.")] = Path("qdq-suite"),
-        html: Annotated[bool, typer.Option("--html", help="Write report.html. "
-                                           "(default: off)")] = False,
-        figures: Annotated[bool, typer.Option(help="Draw PNG figures.")] = True,
-        quiet: Annotated[bool, typer.Option(help="No progress bar or table.")] = False,
+        html: HtmlOpt = False,
+        figures: FiguresOpt = True,
+        quiet: QuietOpt = False,
         as_json: JsonOpt = False,
     ) -> None:
         """Run a benchmark suite in parallel, resumably (default: the QHD 2-D protocol)."""

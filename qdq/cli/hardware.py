@@ -74,6 +74,7 @@ jobs_app = typer.Typer(name="jobs", help="List, poll, fetch and cancel hardware 
 
 StoreOpt = Annotated[Path | None, typer.Option(
     "--store", help="SQLite store path (default: $QDQ_STORE or the user data dir).")]
+JobIdArg = Annotated[str, typer.Argument(help="Local job id (qdq-…).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
 
 
@@ -251,7 +252,7 @@ def jobs_list(
 
 @jobs_app.command("status", cls=JsonErrorsCommand)
 def jobs_status(
-    job_id: Annotated[str, typer.Argument(help="Local job id (qdq-…).")],
+    job_id: JobIdArg,
     as_json: JsonOpt = False,
     store: StoreOpt = None,
 ) -> None:
@@ -275,7 +276,7 @@ def jobs_status(
 
 @jobs_app.command("fetch", cls=JsonErrorsCommand)
 def jobs_fetch(
-    job_id: Annotated[str, typer.Argument(help="Local job id (qdq-…).")],
+    job_id: JobIdArg,
     out: Annotated[Path | None, typer.Option(help="Write <id>.json (and .png) here.")] = None,
     timeout: Annotated[float | None, typer.Option(help="Seconds to wait.")] = None,
     as_json: JsonOpt = False,
@@ -313,7 +314,7 @@ def jobs_fetch(
 
 @jobs_app.command("cancel", cls=JsonErrorsCommand)
 def jobs_cancel(
-    job_id: Annotated[str, typer.Argument(help="Local job id (qdq-…).")],
+    job_id: JobIdArg,
     as_json: JsonOpt = False,
     store: StoreOpt = None,
 ) -> None:

@@ -29,7 +29,7 @@ from typing import Annotated
 
 import typer
 
-from qdq.cli.common import JsonErrorsCommand, fail
+from qdq.cli.common import FiguresOpt, JsonErrorsCommand, QuietOpt, fail
 from qdq.errors import ParameterError, QdqError
 
 __all__ = ["register"]
@@ -97,8 +97,8 @@ def register(app: typer.Typer) -> None:
             help="SQLite store (resumable). (default: $QDQ_STORE, or the user data dir)",
             show_default=False)] = None,
         out: Annotated[Path, typer.Option(help="Report folder.")] = Path("qdq-scaling"),
-        figures: Annotated[bool, typer.Option(help="Draw PNG figures.")] = True,
-        quiet: Annotated[bool, typer.Option(help="No progress bar or table.")] = False,
+        figures: FiguresOpt = True,
+        quiet: QuietOpt = False,
         as_json: Annotated[bool, typer.Option("--json", help="Print the fits and file paths "
                                               "(or the error) as JSON. (default: off)")]
             = False,
