@@ -111,14 +111,19 @@ def uniform_baseline(points, center, radius: float) -> float:
 
 
 def run_row(name: str, *, qubits: int = 8, steps: int = STEPS, time: float = T_FINAL,
-            grid: str = "periodic", workers: int | None = None) -> dict:
-    """Run one row on one grid on the emulator; returns success, baseline and run time."""
+            grid: str = "periodic", workers: int | None = None,
+            backend: str = "emulator") -> dict:
+    """Run one row on one grid; returns success, baseline and run time.
+
+    ``backend`` is ``"emulator"`` (numpy; ``workers`` scipy.fft threads) or ``"jax"`` (the
+    same product formula, about 2× faster on this protocol; ``pip install -e '.[jax]'``).
+    """
     f = get(name, dims=2).rescaled()
     problem = problem_for(name, qubits, grid)
     points = sample_points(problem, grid)
     t0, c0 = _time.perf_counter(), _time.process_time()
-    result = qdq.run(anneal_spec(problem, steps=steps, time=time), backend="emulator",
-                     workers=workers)
+    options = {"workers": workers} if backend == "emulator" else {}
+    result = qdq.run(anneal_spec(problem, steps=steps, time=time), backend=backend, **options)
     elapsed, cpu = _time.perf_counter() - t0, _time.process_time() - c0
     return {
         "function": name,
@@ -194,6 +199,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--grid", default="both", choices=[*GRIDS, "both"],
                     help="potential sampling grid (default: both)")
     ap.add_argument("--workers", type=int, default=None, help="scipy.fft worker threads")
+    ap.add_argument("--backend", default="emulator", choices=["emulator", "jax"],
+                    help="engine for the rows (jax: ~2x faster; needs the jax extra)")
     ap.add_argument("--ratio-function", default="rastrigin",
                     help="function for the bare-loop timing comparison")
     ap.add_argument("--ratio-steps", type=int, default=1000,
@@ -215,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         cells, cpu, uniform = [], 0.0, None
         for g in grids:
             row = run_row(n, qubits=args.qubits, steps=args.steps, time=args.time, grid=g,
-                          workers=args.workers)
+                          workers=args.workers, backend=args.backend)
             total, runs, cpu = total + row["seconds"], runs + 1, cpu + row["cpu_seconds"]
             pub = row["published"]
             diff = "—" if pub is None else f"{row['success'] - pub:+.4f}"

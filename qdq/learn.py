@@ -57,6 +57,9 @@ class LearnedSchedule:
             ``grid_points``, ``training_problems``, ``wall_seconds``, ``compile_seconds``.
         histories: Loss histories of every run (restarts included).
         settings: The training settings (family, loss, D, time, steps, order, …).
+        selection: With ``select_on``: ``kept`` (``"learned"`` or ``"start"``), the loss of
+            each candidate on the selection problems, and their cost (also added to
+            ``cost`` as ``selection_evolutions``/``selection_steps``); else ``None``.
     """
 
     schedule: ParametricSchedule
@@ -66,27 +69,30 @@ class LearnedSchedule:
     cost: dict
     histories: list[list[float]] = field(default_factory=list)
     settings: dict = field(default_factory=dict)
+    selection: dict | None = None
 
     def to_dict(self) -> dict:
         """JSON-safe description (the schedule via :meth:`ParametricSchedule.to_dict`)."""
         return {"schedule": self.schedule.to_dict(), "loss_history": list(self.loss_history),
                 "initial_loss": self.initial_loss, "best_loss": self.best_loss,
                 "cost": dict(self.cost), "histories": [list(h) for h in self.histories],
-                "settings": dict(self.settings)}
+                "settings": dict(self.settings), "selection": self.selection}
 
     @classmethod
     def from_dict(cls, d: dict) -> LearnedSchedule:
         """Inverse of :meth:`to_dict` (plain data; nothing is evaluated)."""
         return cls(ParametricSchedule.from_dict(d["schedule"]), list(d["loss_history"]),
                    float(d["initial_loss"]), float(d["best_loss"]), dict(d["cost"]),
-                   [list(h) for h in d.get("histories", [])], dict(d.get("settings", {})))
+                   [list(h) for h in d.get("histories", [])], dict(d.get("settings", {})),
+                   d.get("selection"))
 
 
 def optimize_schedule(problem: Problem | Sequence[Problem], family: str | Family = "chebyshev",
                       D: float = 0.5, time: float = 10.0, steps: int = 1000, loss="energy",
                       iterations: int = 100, *, order: int = 1, initial="uniform",
                       restarts: int = 0, learning_rate: float = 0.05, spread: float = 0.3,
-                      seed: int = 0, callback=None, **family_config) -> LearnedSchedule:
+                      seed: int = 0, callback=None, select_on=None,
+                      select_steps: int | None = None, **family_config) -> LearnedSchedule:
     r"""Train a schedule family's parameters to minimize a loss of the final state.
 
     Args:
@@ -107,6 +113,13 @@ def optimize_schedule(problem: Problem | Sequence[Problem], family: str | Family
         spread: Standard deviation of the restart perturbations of ``θ``.
         seed: Seed of the restarts.
         callback: ``callback(run, iteration, loss)`` after every evaluation.
+        select_on: Optional :class:`~qdq.Problem` (or list) to choose, after training,
+            between the learned ``θ`` and the family's start (the preset, for corrections)
+            by the same loss, in forward runs at ``select_steps``: training on a coarse
+            grid or time step can produce a schedule that is best there and slightly worse
+            at full size. Typically the training functions at the evaluation grid; the loss
+            needs no minimizer, so this stays fair. Its evolutions are charged to ``cost``.
+        select_steps: Steps of the selection runs (default: ``steps``).
         **family_config: Arguments of the family when ``family`` is a name.
 
     Returns:
@@ -124,16 +137,36 @@ def optimize_schedule(problem: Problem | Sequence[Problem], family: str | Family
     fam = make_family(family, **family_config)
     require("jax", "jax")
     require("optax", "jax")
-    from qdq.jax.learn import train
+
+    chosen = None
+    if select_on is not None:
+        chosen = [select_on] if isinstance(select_on, Problem) else list(select_on)
+        if not chosen or any(not isinstance(p, Problem) for p in chosen):
+            raise ParameterError("select_on needs a qdq.Problem or a non-empty list of them, "
+                                 f"got {select_on!r}")
+        select_steps = steps if select_steps is None else select_steps
+        if isinstance(select_steps, bool) or not isinstance(select_steps, int) or \
+                select_steps < 1:
+            raise ParameterError(f"select_steps must be an integer >= 1, got {select_steps!r}")
+    from qdq.jax.learn import select, train
 
     out = train(fam, problems, loss=loss, iterations=iterations, restarts=restarts,
                 learning_rate=learning_rate, spread=spread, seed=seed, callback=callback,
                 D=D, time=time, steps=steps, order=order, initial=initial)
+    theta, selection = out["theta"], None
+    if chosen is not None:
+        selection = select(fam, {"learned": out["theta"], "start": fam.init()}, chosen,
+                           loss=loss, D=D, time=time, steps=select_steps, order=order,
+                           initial=initial)
+        theta = out["theta"] if selection["kept"] == "learned" else fam.init()
+        out["cost"].update(selection_evolutions=selection["evolutions"],
+                           selection_steps=selection["evolutions"] * select_steps)
+        out["cost"]["wall_seconds"] += selection["wall_seconds"]
     settings = {"family": fam.key, "config": fam.config(),
                 "loss": loss if isinstance(loss, str) else getattr(loss, "__name__", "callable"),
                 "D": float(D), "time": float(time), "steps": int(steps), "order": int(order),
                 "iterations": int(iterations), "restarts": int(restarts),
                 "learning_rate": float(learning_rate), "seed": int(seed)}
-    return LearnedSchedule(fam.schedule(out["theta"]), out["loss_history"],
+    return LearnedSchedule(fam.schedule(theta), out["loss_history"],
                            out["initial_loss"], out["best_loss"], out["cost"],
-                           out["histories"], settings)
+                           out["histories"], settings, selection)

@@ -41,7 +41,7 @@ from qdq.jax.observables import FinalState, energy, hamiltonian
 from qdq.problem import Problem
 from qdq.schedule_families import Family
 
-__all__ = ["LOSSES", "final_state_fn", "loss_fn", "train"]
+__all__ = ["LOSSES", "final_state_fn", "loss_fn", "select", "train"]
 
 #: Built-in losses by name (a callable ``FinalState -> scalar`` is accepted as well).
 LOSSES: dict[str, Callable[[FinalState], jax.Array]] = {"energy": energy,
@@ -190,3 +190,48 @@ def train(family: Family, problems: Sequence[Problem], *, loss="energy", iterati
                  "wall_seconds": _time.perf_counter() - t_start,
                  "compile_seconds": compile_s},
     }
+
+
+def select(family: Family, candidates: dict[str, np.ndarray], problems: Sequence[Problem], *,
+           loss="energy", **anneal) -> dict:
+    """Pick the candidate ``θ`` with the lowest loss on ``problems`` (forward runs only).
+
+    This is model selection at the *evaluation* fidelity: training runs on a coarse grid or
+    time step, so the iterate that is best there can lose (by a little) at the full size. The
+    loss is the training loss (by default the final ``⟨ζ⟩``), so the choice still needs no
+    knowledge of the minimizer. Ties keep the first candidate.
+
+    Args:
+        family: The schedule family.
+        candidates: ``name -> θ`` (e.g. ``{"start": θ₀, "learned": θ*}``), tried in order.
+        problems: Selection problems (e.g. the training functions at the evaluation grid).
+        loss: As for :func:`train`.
+        **anneal: ``D``, ``time``, ``steps``, ``order``, ``initial``.
+
+    Returns:
+        ``{"kept": name, "losses": {name: loss}, "evolutions": n, "steps": steps,
+        "grid_points": mean points, "wall_seconds": s}``.
+
+    Example:
+        >>> import qdq
+        >>> from qdq.schedule_families import Correction
+        >>> fam = Correction("qhd-cubic", terms=1)
+        >>> p = qdq.Problem("(x - 0.3)**2", bounds=[(-1, 1)], qubits=4)
+        >>> out = select(fam, {"start": fam.init(), "other": fam.init() + 1.0}, [p],
+        ...              D=0.5, time=2.0, steps=20)
+        >>> out["kept"] in ("start", "other"), out["evolutions"]
+        (True, 2)
+    """
+    if not candidates or not problems:
+        raise ParameterError("select needs at least one candidate and one problem")
+    t0 = _time.perf_counter()
+    anneal.setdefault("block", 0)  # forward only: no checkpointing needed
+    f = jax.jit(loss_fn(family, problems, loss=loss, **anneal))
+    losses = {name: float(f(jnp.asarray(theta, dtype=jnp.float64)))
+              for name, theta in candidates.items()}
+    finite = {k: v for k, v in losses.items() if np.isfinite(v)}
+    kept = min(finite, key=finite.get) if finite else next(iter(candidates))
+    return {"kept": kept, "losses": losses, "evolutions": len(candidates) * len(problems),
+            "steps": int(anneal.get("steps", 1000)),
+            "grid_points": int(np.mean([p.grid.size for p in problems])),
+            "wall_seconds": _time.perf_counter() - t0}

@@ -35,6 +35,8 @@ import jax.numpy as jnp
 from jax.sharding import Mesh
 from jax.sharding import PartitionSpec as P
 
+from qdq.jax.evolve import phase
+
 __all__ = ["AXIS", "chunk_fn", "potential_fn", "slab_fft", "slab_ifft", "specs",
            "table_chunk_fn", "tables_fn"]
 
@@ -45,14 +47,6 @@ AXIS = "slab"
 def specs(nd: int):
     """``(ψ, ζ, (k₀², k₁², …))`` partition specs: ψ, ζ split on axis 0, k₁² on its only axis."""
     return P(AXIS), P(AXIS), tuple(P(AXIS) if d == 1 else P() for d in range(nd))
-
-
-def phase(base, c, imaginary: bool):
-    """``e^{−c·base}`` (imaginary) or ``e^{−ic·base}`` as ``cos θ + i sin θ`` (real)."""
-    theta = base * -c
-    if imaginary:
-        return jnp.exp(theta)
-    return jax.lax.complex(jnp.cos(theta), jnp.sin(theta))
 
 
 def kinetic_base(k2s, D, nd: int):

@@ -85,3 +85,45 @@ def test_runs_through_the_registry_with_shots():
 def test_bad_options_are_refused(options, match):
     with pytest.raises(ParameterError, match=match):
         run_jax(_spec(1, "real", 2), **options)
+
+
+# ------------------------------------------------ four-step transform (long 1-D grids)
+@pytest.mark.parametrize("n", [4, 8, 32, 128, 2048])
+def test_four_step_fft_is_the_dft_in_its_documented_order(n):
+    import jax.numpy as jnp
+
+    from qdq.jax.evolve import four_step_fft, four_step_order, four_step_twiddle
+
+    n1, n2, w = four_step_twiddle(n)
+    assert n1 * n2 == n and n1 >= n2
+    order = four_step_order(n)
+    assert sorted(order.tolist()) == list(range(n))
+    fft = four_step_fft(jnp.asarray(w))
+    rng = np.random.default_rng(n)
+    x = rng.standard_normal(n) + 1j * rng.standard_normal(n)
+    y = np.asarray(fft.forward(jnp.asarray(x)))
+    np.testing.assert_allclose(y, np.fft.fft(x)[order], rtol=0, atol=1e-13 * np.sqrt(n))
+    np.testing.assert_allclose(np.asarray(fft.inverse(jnp.asarray(y))), x, rtol=0,
+                               atol=1e-14 * np.sqrt(n))
+
+
+@pytest.mark.parametrize("kind", ["real", "imaginary", "anneal"])
+def test_engine_on_the_four_step_path_matches_the_emulator(kind, monkeypatch):
+    import qdq.jax.engine as eng
+
+    monkeypatch.setattr(eng, "FOUR_STEP_POINTS", 64)  # the 2^18-point path, at 2^7 points
+    p = qdq.Problem("0.3*x**4 - x**2 + 0.2*x", bounds=[(-3, 3)], qubits=7)
+    H = qdq.Hamiltonian(p, D=0.3)
+    spec = {"real": qdq.RealTime(H, time=1.0, steps=12, order=4),
+            "imaginary": qdq.ImaginaryTime(H, time=2.0, steps=12, order=2),
+            "anneal": qdq.Anneal(p, D=0.3, schedule="qhd-cubic", time=2.0, steps=12,
+                                 order=1)}[kind]
+    emu = run_emulator(spec, observe_every=4)
+    jx = eng.run_jax(spec, observe_every=4)
+    assert jx.extra["fft"] == "four-step"
+    assert _fidelity(emu.statevector, jx.statevector) >= 1 - 1e-12
+    assert _fidelity(emu.statevector, spec.initial_state()) < 0.99  # the state moved
+    assert sorted(jx.trace) == sorted(emu.trace)
+    for key in emu.trace:
+        np.testing.assert_allclose(jx.trace[key], emu.trace[key], rtol=1e-12, atol=1e-13)
+    assert jx.success_probability == pytest.approx(emu.success_probability, rel=1e-12)

@@ -118,3 +118,48 @@ def test_missing_optax_raises_dependency_error_with_install_hint(monkeypatch):
     monkeypatch.setitem(sys.modules, "optax", None)  # import optax -> ImportError
     with pytest.raises(DependencyError, match=r"pip install 'qdq\[jax\]'"):
         optimize_schedule(qdq.Problem(*DW, qubits=3), steps=4, iterations=1)
+
+
+def test_select_keeps_the_candidate_with_the_lower_loss_at_the_selection_size():
+    from qdq.jax.learn import select
+
+    fam = Correction("qhd-cubic", terms=2)
+    p = qdq.Problem(*DW, qubits=5)
+    good, bad = fam.init(), fam.init() + np.array([0.0, 0.0, 3.0, 0.0])
+    for order in (("a", good, "b", bad), ("b", bad, "a", good)):
+        cands = {order[0]: order[1], order[2]: order[3]}
+        out = select(fam, cands, [p], D=0.5, time=3.0, steps=40)
+        # each loss is the emulator's ⟨ζ⟩ of that schedule at the selection size
+        for name, theta in cands.items():
+            emu = qdq.run(qdq.Anneal(p, 0.5, schedule=fam.schedule(theta), time=3.0,
+                                     steps=40))
+            assert out["losses"][name] == pytest.approx(emu.expected_potential, rel=1e-10)
+        assert out["kept"] == min(out["losses"], key=out["losses"].get) == "a"
+        assert out["evolutions"] == 2 and out["steps"] == 40 and out["grid_points"] == 32
+
+
+def test_optimize_schedule_with_select_on_charges_and_reports_the_choice():
+    coarse, fine = qdq.Problem(*DW, qubits=4), qdq.Problem(*DW, qubits=6)
+    kw = dict(family="chebyshev", terms=2, D=0.5, time=3.0, steps=6, iterations=15,
+              learning_rate=0.3)
+    plain = optimize_schedule(coarse, **kw)
+    out = optimize_schedule(coarse, select_on=fine, select_steps=60, **kw)
+    sel = out.selection
+    assert set(sel["losses"]) == {"learned", "start"} and sel["steps"] == 60
+    kept = sel["kept"]
+    assert sel["losses"][kept] == min(sel["losses"].values())
+    expect = plain.schedule if kept == "learned" else Correction("qhd-cubic", terms=2).schedule(
+        np.zeros(4))
+    assert out.schedule == expect
+    # the kept schedule's ⟨ζ⟩ on the fine problem is the reported selection loss
+    emu = qdq.run(qdq.Anneal(fine, 0.5, schedule=out.schedule, time=3.0, steps=60))
+    assert emu.expected_potential == pytest.approx(sel["losses"][kept], rel=1e-10)
+    c = out.cost
+    assert c["selection_evolutions"] == 2 and c["selection_steps"] == 120
+    assert c["evolutions"] == plain.cost["evolutions"]
+    back = LearnedSchedule.from_dict(json.loads(json.dumps(out.to_dict())))
+    assert back.selection == out.selection and back.schedule == out.schedule
+    with pytest.raises(ParameterError, match="select_on needs a qdq.Problem"):
+        optimize_schedule(coarse, select_on=["x"], **kw)
+    with pytest.raises(ParameterError, match="select_steps must be an integer >= 1, got 0"):
+        optimize_schedule(coarse, select_on=fine, select_steps=0, **kw)
