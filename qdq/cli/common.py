@@ -48,6 +48,7 @@ import difflib
 import json
 import sys
 import tomllib
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -121,6 +122,39 @@ def parse_qubits(text: str) -> int | list[int]:
     return vals[0] if len(vals) == 1 else vals
 
 
+def read_config_tables(path: Path, schema: Mapping[str, Sequence[str] | None]
+                       ) -> dict[str, dict[str, Any]]:
+    """Read a TOML file whose top level is tables named in ``schema``, keys checked.
+
+    Args:
+        path: The TOML file (data only: parsed with :mod:`tomllib`, nothing evaluated).
+        schema: ``table -> allowed keys`` (``None``: any keys, checked elsewhere).
+
+    Raises:
+        ParameterError: The file cannot be read or parsed, or holds a table or key the
+            schema does not know (the message names it and suggests the closest one).
+    """
+    try:
+        data = tomllib.loads(Path(path).read_text())
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ParameterError(f"cannot read config {str(path)!r}: {exc}") from exc
+    for table, values in data.items():
+        if table not in schema:
+            raise ParameterError(
+                f"unknown table [{table}] in {str(path)!r}{_did_you_mean(table, schema)}; "
+                f"the tables are {', '.join(f'[{t}]' for t in schema)}")
+        if not isinstance(values, dict):
+            raise ParameterError(f"{table!r} in {str(path)!r} must be a table [{table}], got "
+                                 f"{values!r}")
+        keys = schema[table]
+        for key in values if keys is not None else ():
+            if key not in keys:
+                raise ParameterError(
+                    f"unknown key {key!r} in table [{table}] of {str(path)!r}"
+                    f"{_did_you_mean(key, keys)}; [{table}] takes {', '.join(keys)}")
+    return data
+
+
 def load_config(path: Path | None) -> dict[str, dict[str, Any]]:
     """Defaults overlaid with a TOML file's ``[problem]``, ``[method]``, ``[run]`` tables.
 
@@ -141,24 +175,7 @@ def load_config(path: Path | None) -> dict[str, dict[str, Any]]:
     cfg = {k: dict(v) for k, v in DEFAULTS.items()}
     if path is None:
         return cfg
-    try:
-        data = tomllib.loads(Path(path).read_text())
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ParameterError(f"cannot read config {str(path)!r}: {exc}") from exc
-    for table, values in data.items():
-        if table not in CONFIG_KEYS:
-            raise ParameterError(
-                f"unknown table [{table}] in {str(path)!r}{_did_you_mean(table, CONFIG_KEYS)}; "
-                f"the tables are {', '.join(f'[{t}]' for t in CONFIG_KEYS)}")
-        if not isinstance(values, dict):
-            raise ParameterError(f"{table!r} in {str(path)!r} must be a table [{table}], got "
-                                 f"{values!r}")
-        for key in values:
-            if key not in CONFIG_KEYS[table]:
-                raise ParameterError(
-                    f"unknown key {key!r} in table [{table}] of {str(path)!r}"
-                    f"{_did_you_mean(key, CONFIG_KEYS[table])}; [{table}] takes "
-                    f"{', '.join(CONFIG_KEYS[table])}")
+    data = read_config_tables(path, CONFIG_KEYS)
     for table, values in data.items():
         if "benchmark" in values and table == "problem":
             cfg["problem"].pop("objective", None)

@@ -43,13 +43,12 @@ from __future__ import annotations
 
 import json
 import sys
-import tomllib
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from qdq.cli.common import JsonErrorsCommand, fail, parse_bounds
+from qdq.cli.common import JsonErrorsCommand, fail, parse_bounds, read_config_tables
 from qdq.errors import ParameterError, QdqError
 
 __all__ = ["CONFIG_KEYS", "load_minimize_config", "minimize_command", "register"]
@@ -73,19 +72,7 @@ def load_minimize_config(path: Path | None) -> dict[str, dict[str, Any]]:
     cfg: dict[str, dict[str, Any]] = {k: {} for k in CONFIG_KEYS}
     if path is None:
         return cfg
-    try:
-        data = tomllib.loads(Path(path).read_text())
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ParameterError(f"cannot read config {str(path)!r}: {exc}") from exc
-    for table, values in data.items():
-        if table not in CONFIG_KEYS or not isinstance(values, dict):
-            raise ParameterError(f"unknown table [{table}] in {str(path)!r}; the tables are "
-                                 f"{', '.join(f'[{t}]' for t in CONFIG_KEYS)}")
-        keys = CONFIG_KEYS[table]
-        for key in values:
-            if keys is not None and key not in keys:
-                raise ParameterError(f"unknown key {key!r} in table [{table}] of "
-                                     f"{str(path)!r}; [{table}] takes {', '.join(keys)}")
+    for table, values in read_config_tables(path, CONFIG_KEYS).items():
         cfg[table].update(values)
     return cfg
 
