@@ -15,6 +15,7 @@ Example:
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -85,13 +86,15 @@ def check_shots(shots: Any) -> int | None:
     return int(shots)
 
 
-def check_finite_distribution(probabilities: np.ndarray, what: str, hint: str = "") -> None:
+def check_finite_distribution(probabilities: np.ndarray, what: str,
+                              hint: str | Callable[[], str] = "") -> None:
     """Refuse a distribution with non-finite entries (a result that must not be reported).
 
     Args:
         probabilities: The output distribution.
         what: Who produced it (named in the message).
-        hint: What to change, appended to the message.
+        hint: What to change, appended to the message (a callable is called only when the
+            check fails, for hints that cost work to compute).
 
     Raises:
         BackendError: If any entry is NaN or infinite.
@@ -102,6 +105,7 @@ def check_finite_distribution(probabilities: np.ndarray, what: str, hint: str = 
     p = np.asarray(probabilities)
     if not np.all(np.isfinite(p)):
         bad = int(np.count_nonzero(~np.isfinite(p)))
+        hint = hint() if callable(hint) else hint
         raise BackendError(
             f"{what} produced {bad} non-finite probabilities (NaN/inf) out of {p.size}; "
             "the result is not reported" + (f" — {hint}" if hint else "")

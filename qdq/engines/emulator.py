@@ -53,14 +53,12 @@ from qdq.engines.emulator_phases import (
     phase_blocks,
 )
 from qdq.engines.progress import rich_progress as _rich_progress
-from qdq.engines.readout import make_result, sample_exact
+from qdq.engines.readout import final_state_readout, make_result
 from qdq.errors import ParameterError, PostselectionError
 from qdq.evolution import EvolutionSpec, ProductFormula
 from qdq.results import Result
-from qdq.validate import check_finite_distribution, check_seed, check_shots
+from qdq.validate import check_seed, check_shots
 
-#: Below this log success probability (natural log) imaginary-time results are refused.
-LOG_SUCCESS_FLOOR = np.log(1e-300)
 #: At most this many distinct factors are cached (constant-weight formulas have <= 8).
 CACHE_ENTRIES = 16
 #: A progress bar is shown (in a terminal) when factors × grid points exceed this.
@@ -403,31 +401,15 @@ def run_emulator(spec: EvolutionSpec, *, shots: int | None = None, seed: int | N
             close()
     del psi0
     t2 = _time.perf_counter()
-    if ev.log_success < LOG_SUCCESS_FLOOR:
-        raise PostselectionError(
-            f"postselection probability underflows: log P = {ev.log_success:.1f}; "
-            "a circuit would never succeed — use fewer steps, a shorter time, or a smaller D"
-        )
-    success = float(np.exp(ev.log_success))
-    probs = np.empty(grid.shape)
-    np.abs(ev.psi, out=probs)
-    np.square(probs, out=probs)
-    probs /= probs.sum()
-    check_finite_distribution(
-        probs, "the emulator", f"a phase overflowed (D·max|k|² = {kdiag.max_abs:g}, "
-        f"max|ζ| = {float(np.max(np.abs(potential))):g}); reduce D, time/steps or the "
-        "objective's scale, or widen the box")
-    statevector: np.ndarray | None = ev.psi
-    accepted = None
-    if shots is not None:
-        statevector = ev.psi = None
-        probs, accepted = sample_exact(probs, shots, np.random.default_rng(seed),
-                                       success_probability=success,
-                                       postselected=spec.time_axis == "imaginary")
-        success = accepted / int(shots)
+    readout = final_state_readout(
+        ev.psi, ev.log_success, shots=shots, seed=seed,
+        postselected=spec.time_axis == "imaginary", what="the emulator",
+        hint=lambda: (f"a phase overflowed (D·max|k|² = {kdiag.max_abs:g}, max|ζ| = "
+                      f"{float(np.max(np.abs(potential))):g}); reduce D, time/steps or the "
+                      "objective's scale, or widen the box"))
+    ev.psi = None  # with shots the state is dropped before the Result is built
     return make_result(
-        spec, backend="emulator", probabilities=probs, statevector=statevector,
-        success_probability=success, shots=shots, accepted_shots=accepted, factors=ev.counts,
+        spec, backend="emulator", **readout, factors=ev.counts,
         timing={"build": t1 - t0, "run": t2 - t1},
         trace={k: np.asarray(v) for k, v in trace.items() if v},
     )

@@ -49,8 +49,7 @@ from qdq.circuits.pennylane_emitter import (
     zstring_ops,
 )
 from qdq.circuits.program import program
-from qdq.engines.emulator import LOG_SUCCESS_FLOOR
-from qdq.engines.readout import histogram_bits, make_result, shot_distribution
+from qdq.engines.readout import histogram_bits, make_result, shot_distribution, success_from_log
 from qdq.engines.statevector_memory import PENNYLANE_PEAK, check_statevector_memory
 from qdq.errors import BackendError, ParameterError, PostselectionError
 from qdq.evolution import EvolutionSpec
@@ -152,10 +151,7 @@ def _run_exact(circ: PennyLaneCircuit, dev, num_anc: int) -> tuple[np.ndarray, f
             for op in ops:
                 counts[op.name] = counts.get(op.name, 0) + 1
         run_segment(segment)
-    if log_success < LOG_SUCCESS_FLOOR:
-        raise PostselectionError(
-            f"postselection probability underflows: log P = {log_success:.1f}; a circuit "
-            "would never succeed — use fewer steps, a shorter time, or a smaller D")
+    success_from_log(log_success)  # refuse an underflow before anything else is built
     return psi, log_success, {"num_qubits": width, "executions": executions, "ops": counts}
 
 

@@ -7,6 +7,8 @@ r"""Readout shared by every engine: shots → grid histogram, exact sampling, th
   accepted fraction ``success_probability = A / shots``;
 * :func:`sample_exact` — shots of an exact distribution: ``A ~ Binomial(shots, P_success)``
   accepted (postselected runs), then ``Multinomial(A, p)`` outcomes;
+* :func:`success_from_log` / :func:`final_state_readout` — an exact final state (the
+  emulator's, the JAX engines') → ``P_success``, ``|ψ|²``, optional exact shots;
 * :func:`make_result` — the one constructor of an engine's :class:`~qdq.Result`.
 
 Example:
@@ -21,7 +23,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,9 +32,14 @@ import numpy as np
 from qdq.errors import BackendError, PostselectionError
 from qdq.grid import Grid
 from qdq.results import Result
+from qdq.validate import check_finite_distribution
 
-__all__ = ["RunInfo", "histogram_bits", "histogram_counts", "make_result", "sample_counts",
-           "sample_exact", "shot_distribution"]
+__all__ = ["LOG_SUCCESS_FLOOR", "RunInfo", "final_state_readout", "histogram_bits",
+           "histogram_counts", "make_result", "sample_counts", "sample_exact",
+           "shot_distribution", "success_from_log"]
+
+#: Below this log success probability (natural log) imaginary-time results are refused.
+LOG_SUCCESS_FLOOR = np.log(1e-300)
 
 
 def histogram_counts(counts: Mapping[str, int], num_grid_qubits: int, *,
@@ -171,6 +178,61 @@ def sample_exact(probabilities: np.ndarray, shots: int, rng: np.random.Generator
             "exact results"
         )
     return sample_counts(probabilities, accepted, rng) / accepted, accepted
+
+
+def success_from_log(log_success: float) -> float:
+    """``P_success = e^{log P}``, refusing a probability a circuit would never reach.
+
+    Raises:
+        PostselectionError: ``log P`` is not finite or below :data:`LOG_SUCCESS_FLOOR`.
+
+    Example:
+        >>> success_from_log(0.0)
+        1.0
+    """
+    if not np.isfinite(log_success) or log_success < LOG_SUCCESS_FLOOR:
+        raise PostselectionError(
+            f"postselection probability underflows: log P = {log_success:.1f}; a circuit "
+            "would never succeed — use fewer steps, a shorter time, or a smaller D")
+    return float(np.exp(log_success))
+
+
+def final_state_readout(psi: np.ndarray, log_success: float, *, shots: int | None,
+                        seed: int | None, postselected: bool, what: str,
+                        hint: str | Callable[[], str]) -> dict[str, Any]:
+    """:func:`make_result`'s readout fields from an exact (renormalized) final state.
+
+    ``P_success`` from :func:`success_from_log`; ``p = |ψ|²/Σ|ψ|²``, refused if not finite
+    (``what`` and ``hint`` name the engine and the fix); with ``shots``, exact sampling
+    (:func:`sample_exact`) replaces ``p`` and the state, and ``P_success`` becomes the
+    accepted fraction.
+
+    Returns:
+        ``probabilities``, ``statevector``, ``success_probability``, ``shots``,
+        ``accepted_shots``.
+
+    Example:
+        >>> import numpy as np
+        >>> out = final_state_readout(np.array([3, 4j]) / 5, 0.0, shots=None, seed=None,
+        ...                           postselected=False, what="toy", hint="")
+        >>> out["probabilities"].round(2).tolist(), out["success_probability"]
+        ([0.36, 0.64], 1.0)
+    """
+    success = success_from_log(log_success)
+    probs = np.empty(psi.shape)
+    np.abs(psi, out=probs)
+    np.square(probs, out=probs)
+    probs /= probs.sum()
+    check_finite_distribution(probs, what, hint)
+    statevector: np.ndarray | None = psi
+    accepted = None
+    if shots is not None:
+        statevector = None
+        probs, accepted = sample_exact(probs, shots, np.random.default_rng(seed),
+                                       success_probability=success, postselected=postselected)
+        success = accepted / int(shots)
+    return {"probabilities": probs, "statevector": statevector,
+            "success_probability": success, "shots": shots, "accepted_shots": accepted}
 
 
 @dataclass(frozen=True)

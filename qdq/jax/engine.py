@@ -43,9 +43,9 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from qdq.engines.emulator import LOG_SUCCESS_FLOOR, imaginary_potential_shift
-from qdq.engines.readout import make_result, sample_exact
-from qdq.errors import ParameterError, PostselectionError
+from qdq.engines.emulator import imaginary_potential_shift
+from qdq.engines.readout import final_state_readout, make_result
+from qdq.errors import ParameterError
 from qdq.evolution import EvolutionSpec, ProductFormula
 from qdq.grid import check_memory
 from qdq.jax.evolve import (
@@ -60,7 +60,7 @@ from qdq.jax.evolve import (
 from qdq.jax.observables import observe
 from qdq.problem import global_min_mask
 from qdq.results import Result
-from qdq.validate import check_finite_distribution, check_seed, check_shots
+from qdq.validate import check_seed, check_shots
 
 __all__ = ["CHUNK_PAIRS", "TABLE_ENTRIES", "engine", "iter_pairs", "run_jax"]
 
@@ -304,26 +304,13 @@ def run_jax(spec: EvolutionSpec, *, shots: int | None = None, seed: int | None =
         final = np.asarray(_observe_final(psi, consts))
         rows.append(np.concatenate([[done], final, [float(logs)]]))
     psi_np = np.asarray(psi)
-    log_success = float(logs)
     t2 = _time.perf_counter()
-    if not np.isfinite(log_success) or log_success < LOG_SUCCESS_FLOOR:
-        raise PostselectionError(
-            f"postselection probability underflows: log P = {log_success:.1f}; a circuit "
-            "would never succeed — use fewer steps, a shorter time, or a smaller D")
-    success = float(np.exp(log_success))
-    probs = np.abs(psi_np) ** 2
-    probs /= probs.sum()
-    check_finite_distribution(probs, "the JAX engine", "a phase overflowed; reduce D, "
-                              "time/steps or the objective's scale, or widen the box")
-    statevector, accepted = psi_np, None
-    if shots is not None:
-        statevector = None
-        probs, accepted = sample_exact(probs, shots, np.random.default_rng(seed),
-                                       success_probability=success, postselected=imaginary)
-        success = accepted / int(shots)
+    readout = final_state_readout(
+        psi_np, float(logs), shots=shots, seed=seed, postselected=imaginary,
+        what="the JAX engine", hint="a phase overflowed; reduce D, time/steps or the "
+        "objective's scale, or widen the box")
     return make_result(
-        spec, backend="jax", probabilities=probs, statevector=statevector,
-        success_probability=success, shots=shots, accepted_shots=accepted,
+        spec, backend="jax", **readout,
         factors={"potential": counts["potential"], "kinetic": counts["kinetic"]},
         timing={"build": t1 - t0, "run": t2 - t1}, trace=_trace(rows, imaginary),
         extra={"jax": jax.__version__, "devices": 1, "phases": mode,

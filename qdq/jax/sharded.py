@@ -48,13 +48,13 @@ import jax.numpy as jnp
 import numpy as np
 from jax.sharding import Mesh, NamedSharding
 
-from qdq.engines.emulator import LOG_SUCCESS_FLOOR, imaginary_potential_shift
-from qdq.engines.readout import make_result, sample_exact
+from qdq.engines.emulator import imaginary_potential_shift
+from qdq.engines.readout import final_state_readout, make_result
 from qdq.errors import ParameterError, PostselectionError, ResourceError
 from qdq.evolution import EvolutionSpec, ProductFormula
 from qdq.jax.slab import AXIS, chunk_fn, potential_fn, specs, table_chunk_fn, tables_fn
 from qdq.results import Result
-from qdq.validate import check_finite_distribution, check_seed, check_shots
+from qdq.validate import check_seed, check_shots
 
 __all__ = ["CHUNK_PAIRS", "FormulaPairs", "check_shardable", "evolve_sharded", "make_mesh",
            "run_sharded"]
@@ -347,28 +347,13 @@ def run_sharded(spec: EvolutionSpec, *, devices: int | Sequence[Any] | None = No
         momenta=grid.momenta, mesh=mesh,
         potential_shift=imaginary_potential_shift(spec.problem), chunk=chunk)
     t2 = _time.perf_counter()
-    if log_success < LOG_SUCCESS_FLOOR:
-        raise PostselectionError(
-            f"postselection probability underflows: log P = {log_success:.1f}; a circuit "
-            "would never succeed — use fewer steps, a shorter time, or a smaller D")
-    success = float(np.exp(log_success))
-    probs = np.abs(psi) ** 2
-    probs /= probs.sum()
-    check_finite_distribution(probs, "the sharded JAX engine",
-                              "a phase overflowed; reduce D, time/steps or the objective's "
-                              "scale, or widen the box")
-    statevector: np.ndarray | None = psi
-    accepted = None
-    if shots is not None:
-        statevector = None
-        probs, accepted = sample_exact(probs, shots, np.random.default_rng(seed),
-                                       success_probability=success,
-                                       postselected=spec.time_axis == "imaginary")
-        success = accepted / int(shots)
+    readout = final_state_readout(
+        psi, log_success, shots=shots, seed=seed, postselected=spec.time_axis == "imaginary",
+        what="the sharded JAX engine", hint="a phase overflowed; reduce D, time/steps or the "
+        "objective's scale, or widen the box")
     device = mesh.devices.flat[0]
     return make_result(
-        spec, backend="jax", probabilities=probs, statevector=statevector,
-        success_probability=success, shots=shots, accepted_shots=accepted, factors=counts,
+        spec, backend="jax", **readout, factors=counts,
         timing={"build": t1 - t0, "run": t2 - t1},
         extra={"devices": int(mesh.size), "processes": int(jax.process_count()),
                "platform": device.platform, "layout": "slab"},
