@@ -87,6 +87,15 @@ class LearnedSchedule:
                    d.get("selection"))
 
 
+def _problem_list(value, name: str) -> list[Problem]:
+    """``value`` as a non-empty list of problems, or a ParameterError naming ``name``."""
+    problems = [value] if isinstance(value, Problem) else list(value)
+    if not problems or any(not isinstance(p, Problem) for p in problems):
+        raise ParameterError(f"{name} needs a qdq.Problem or a non-empty list of them, "
+                             f"got {value!r}")
+    return problems
+
+
 def optimize_schedule(problem: Problem | Sequence[Problem], family: str | Family = "chebyshev",
                       D: float = 0.5, time: float = 10.0, steps: int = 1000, loss="energy",
                       iterations: int = 100, *, order: int = 1, initial="uniform",
@@ -129,21 +138,14 @@ def optimize_schedule(problem: Problem | Sequence[Problem], family: str | Family
         DependencyError: JAX or optax is missing (``pip install 'qdq[jax]'``).
         ParameterError: Bad problems, family, loss or numbers.
     """
-    problems = [problem] if isinstance(problem, Problem) else list(problem)
-    bad = [p for p in problems if not isinstance(p, Problem)]
-    if bad or not problems:
-        raise ParameterError("optimize_schedule needs a qdq.Problem or a non-empty list of "
-                             f"them, got {problem!r}")
+    problems = _problem_list(problem, "optimize_schedule")
     fam = make_family(family, **family_config)
     require("jax", "jax")
     require("optax", "jax")
 
     chosen = None
     if select_on is not None:
-        chosen = [select_on] if isinstance(select_on, Problem) else list(select_on)
-        if not chosen or any(not isinstance(p, Problem) for p in chosen):
-            raise ParameterError("select_on needs a qdq.Problem or a non-empty list of them, "
-                                 f"got {select_on!r}")
+        chosen = _problem_list(select_on, "select_on")
         select_steps = steps if select_steps is None else select_steps
         if isinstance(select_steps, bool) or not isinstance(select_steps, int) or \
                 select_steps < 1:
@@ -155,10 +157,10 @@ def optimize_schedule(problem: Problem | Sequence[Problem], family: str | Family
                 D=D, time=time, steps=steps, order=order, initial=initial)
     theta, selection = out["theta"], None
     if chosen is not None:
-        selection = select(fam, {"learned": out["theta"], "start": fam.init()}, chosen,
-                           loss=loss, D=D, time=time, steps=select_steps, order=order,
-                           initial=initial)
-        theta = out["theta"] if selection["kept"] == "learned" else fam.init()
+        candidates = {"learned": out["theta"], "start": fam.init()}
+        selection = select(fam, candidates, chosen, loss=loss, D=D, time=time,
+                           steps=select_steps, order=order, initial=initial)
+        theta = candidates[selection["kept"]]
         out["cost"].update(selection_evolutions=selection["evolutions"],
                            selection_steps=selection["evolutions"] * select_steps)
         out["cost"]["wall_seconds"] += selection["wall_seconds"]

@@ -121,11 +121,11 @@ def _body(mode: str, imaginary: bool, consts: dict):
 
         def body_separable(carry, x):
             psi, logs = carry
-            psi = jnp.fft.fftn(psi * phase(consts["vdiag"], x[0], imaginary))
+            psi = fft.forward(psi * phase(consts["vdiag"], x[0], imaginary))
             for d, kax in enumerate(consts["kaxes"]):
                 shape = [-1 if a == d else 1 for a in range(nd)]
                 psi = psi * phase(kax, x[1], imaginary).reshape(shape)
-            psi = jnp.fft.ifftn(psi)
+            psi = fft.inverse(psi)
             if imaginary:
                 n2 = jnp.sum(jnp.real(psi) ** 2 + jnp.imag(psi) ** 2)
                 psi, logs = psi * lax.rsqrt(n2), logs + jnp.log(n2)

@@ -69,16 +69,21 @@ class FFT(NamedTuple):
 NUMPY_FFT = FFT(jnp.fft.fftn, jnp.fft.ifftn)
 
 
+def _four_step_split(n: int) -> tuple[int, int]:
+    """``(N1, N2)`` with ``n = N1·N2``, ``N1 ≥ N2``, both powers of two."""
+    if n < 4 or n & (n - 1):
+        raise ValueError(f"four-step transforms need a power of two >= 4, got {n}")
+    n2 = 1 << ((n.bit_length() - 1) // 2)
+    return n // n2, n2
+
+
 def four_step_twiddle(n: int) -> tuple[int, int, np.ndarray]:
     """``(N1, N2, ω)`` of the four-step split ``n = N1·N2`` (``N1 ≥ N2``, powers of two).
 
     ``ω[k1, n2] = e^{−2πi k1 n2 / n}`` (the exponent reduced mod ``n`` in integers first, so
     every entry is exact to an ulp).
     """
-    if n < 4 or n & (n - 1):
-        raise ValueError(f"four-step transforms need a power of two >= 4, got {n}")
-    n2 = 1 << ((n.bit_length() - 1) // 2)
-    n1 = n // n2
+    n1, n2 = _four_step_split(n)
     e = (np.arange(n1, dtype=np.int64)[:, None] * np.arange(n2, dtype=np.int64)[None, :]) % n
     return n1, n2, np.exp(-2j * np.pi * (e / n))
 
@@ -94,7 +99,7 @@ def four_step_order(n: int) -> np.ndarray:
         >>> four_step_order(8).tolist()
         [0, 4, 1, 5, 2, 6, 3, 7]
     """
-    n1, n2, _ = four_step_twiddle(n)
+    n1, n2 = _four_step_split(n)
     k1, k2 = np.meshgrid(np.arange(n1), np.arange(n2), indexing="ij")
     return (k1 + n1 * k2).reshape(-1)
 
