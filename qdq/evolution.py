@@ -267,6 +267,14 @@ class EvolutionSpec:
     time_axis = "real"
     method = "evolution"
 
+    @staticmethod
+    def require(spec: object, who: str) -> EvolutionSpec:
+        """``spec`` itself, or a ParameterError naming ``who`` (builders that take a spec)."""
+        if not isinstance(spec, EvolutionSpec):
+            raise ParameterError(f"{who} needs an evolution spec (qdq.RealTime, "
+                                 f"qdq.ImaginaryTime, qdq.Anneal), got {type(spec).__name__}")
+        return spec
+
     def __init__(self, problem: Problem, D: float, *, time: float, steps: int, order: int,
                  initial):
         self.problem = problem

@@ -271,9 +271,7 @@ def to_pennylane(spec: EvolutionSpec, *, ancillas: str = "reuse") -> PennyLaneCi
     Raises:
         ParameterError: If ``spec`` is not an evolution spec or ``ancillas`` is unknown.
     """
-    if not isinstance(spec, EvolutionSpec):
-        raise ParameterError(f"to_pennylane needs an evolution spec (RealTime, ImaginaryTime, "
-                             f"Anneal), got {type(spec).__name__}")
+    EvolutionSpec.require(spec, "to_pennylane")
     if ancillas not in ANCILLA_MODES:
         raise ParameterError(f"ancillas must be one of {ANCILLA_MODES}, got {ancillas!r}")
     prog = program(spec, ancillas=ancillas, reuse_width=1)

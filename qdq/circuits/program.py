@@ -284,9 +284,7 @@ def program(spec: EvolutionSpec, *, swap_free: bool = True, ancillas: str = "fre
     Raises:
         ParameterError: A non-spec or an unknown ancilla mode.
     """
-    if not isinstance(spec, EvolutionSpec):
-        raise ParameterError(f"program needs an evolution spec (RealTime, ImaginaryTime, "
-                             f"Anneal), got {type(spec).__name__}")
+    EvolutionSpec.require(spec, "program")
     if ancillas not in ANCILLA_MODES:
         raise ParameterError(f"ancillas must be one of {ANCILLA_MODES}, got {ancillas!r}; "
                              "use 'fresh' for exact statevector runs, 'reuse' for shots")

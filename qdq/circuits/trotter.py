@@ -94,9 +94,7 @@ def build_circuit(spec: EvolutionSpec, *, swap_free: bool = True, measure: bool 
     Raises:
         ParameterError: If ``spec`` is not an evolution spec or ``target`` is unknown.
     """
-    if not isinstance(spec, EvolutionSpec):
-        raise ParameterError(f"build_circuit needs an evolution spec (RealTime, ImaginaryTime, "
-                             f"Anneal), got {type(spec).__name__}")
+    EvolutionSpec.require(spec, "build_circuit")
     if target not in TARGETS:
         raise ParameterError(f"target must be one of {TARGETS}, got {target!r}")
     # Imaginary time: the shots circuit of build_imaginary_circuit (reused ancillas).

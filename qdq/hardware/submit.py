@@ -205,11 +205,7 @@ def _plan(spec: Any, backend: str, *, optimization_level: int, seed: int | None,
     from qdq.circuits.trotter import build_circuit
     from qdq.evolution import EvolutionSpec
 
-    if not isinstance(spec, EvolutionSpec):
-        raise ParameterError(
-            f"submit needs an evolution spec (qdq.RealTime, qdq.ImaginaryTime, qdq.Anneal), "
-            f"got {type(spec).__name__}"
-        )
+    EvolutionSpec.require(spec, "submit")
     t0 = _time.perf_counter()
     backend_obj, name, local = runtime.get_backend(backend, service=service)
     t1 = _time.perf_counter()

@@ -12,8 +12,11 @@ from __future__ import annotations
 import importlib
 
 import pytest
+import typer
+from typer.testing import CliRunner
 
 import qdq
+from qdq.cli.hardware import register
 from qdq.store import Store
 
 from .fakes import FakeMode, FakeSampler, FakeService
@@ -71,3 +74,16 @@ def fake_service(monkeypatch):
     monkeypatch.setattr(executor_sampler, "Sampler", FakeSampler)
     monkeypatch.setenv("QISKIT_IBM_TOKEN", "test-token-not-real")
     return FakeService
+
+
+@pytest.fixture
+def cli(store):
+    """``invoke(*args)``: the ``qdq`` hardware commands run against the temporary store."""
+    app = typer.Typer()
+    register(app)
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        return runner.invoke(app, [*args, "--store", str(store.path)])
+
+    return invoke

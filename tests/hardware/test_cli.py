@@ -5,25 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-import typer
-from typer.testing import CliRunner
-
-from qdq.cli.hardware import register
 
 PROBLEM = ["--objective", "x**2", "--bounds=-2,2", "--qubits", "3", "--method", "real-time",
            "--D", "0.5", "--time", "0.5", "--steps", "1"]
-
-
-@pytest.fixture
-def cli(store):
-    app = typer.Typer()
-    register(app)
-    runner = CliRunner()
-
-    def invoke(*args: str):
-        return runner.invoke(app, [*args, "--store", str(store.path)])
-
-    return invoke
 
 
 def test_submit_fake_waits_and_prints_json(cli, store):

@@ -7,27 +7,12 @@ import sqlite3
 
 import pytest
 import requests
-import typer
-from typer.testing import CliRunner
 
-from qdq.cli.hardware import register
 from qdq.errors import ParameterError, QdqError, ResultError
 from qdq.hardware.job import Job
 from qdq.hardware.submit import submit
 
 from .conftest import small_spec
-
-
-@pytest.fixture
-def cli(store):
-    app = typer.Typer()
-    register(app)
-    runner = CliRunner()
-
-    def invoke(*args: str):
-        return runner.invoke(app, [*args, "--store", str(store.path)])
-
-    return invoke
 
 
 def test_refresh_lists_every_job_and_marks_the_unreachable_one(cli, store, fake_service,
