@@ -50,10 +50,15 @@ def run(spec: EvolutionSpec | Runnable, backend: str = "emulator", *, shots: int
 
     Raises:
         BackendError: Unknown or unavailable backend, or non-finite output.
-        ParameterError: ``shots`` not ``None``/an integer ``>= 1``, ``seed`` not
-            ``None``/an integer ``>= 0``, an option the engine does not declare, exact
-            mode on a shots-only engine, or a ``spec`` that is neither an evolution spec
-            nor a :class:`~qdq.runnable.Runnable`.
+        ParameterError: ``shots`` not ``None``/an integer ``1 <= shots < 2**63``, ``seed``
+            not ``None``/an integer ``0 <= seed < 2**63`` (:mod:`qdq.validate`), an option
+            the engine does not declare, exact mode on a shots-only engine, or a ``spec``
+            that is neither an evolution spec nor a :class:`~qdq.runnable.Runnable`.
+        ResourceError: The run cannot fit in memory, refused before allocating: the state
+            (every engine), the whole circuit of engines that build one (Aer, PennyLane:
+            ``steps ×`` one step's instructions, :mod:`qdq.engines.circuit_memory`) or
+            Aer's per-shot records. The emulator streams the steps, so a huge ``steps``
+            there is only long: it shows progress in a terminal and stops on Ctrl-C.
     """
     shots, seed = check_shots(shots), check_seed(seed)
     if isinstance(spec, Runnable):

@@ -35,7 +35,10 @@ friends) bound the work a string can cause, and are checked before sympy builds 
 big: at most 10 000 characters, 5 000 syntax nodes, nesting depth 100 (brackets, calls,
 powers, signs; a chain ``a + b + c ...`` counts once), integer literals of at most 300
 digits, numeric exponents of absolute value at most 1 000 (``9**9**9**9`` is refused, not
-computed), and exact constant powers of at most about 1 000 digits. Python's own parser
+computed), and every folded constant (powers, products, function values) of at most about
+1 000 digits; constants that are poles, infinite, undefined or complex (``1/0``, ``log(0)``,
+``asin(2)``, ``log(x, 0)``) are refused (:mod:`qdq.expression_guard`). ``#``, a backslash and
+``;`` are refused (Python would read a comment or a continuation). Python's own parser
 errors (including its recursion and memory limits) become ``ProblemError`` too.
 
 Example:
@@ -56,11 +59,14 @@ from __future__ import annotations
 
 import ast
 import difflib
-import math
 from collections.abc import Mapping
 from typing import Any
 
 from qdq.errors import ProblemError
+from qdq.expression_guard import MAX_EXPONENT, MAX_INT_DIGITS, MAX_POWER_DIGITS, constant_problem
+from qdq.expression_guard import digits as _digits
+from qdq.expression_table import CONSTANTS, FUNCTIONS
+from qdq.expression_table import describe_refused as _describe_refused
 
 __all__ = [
     "CONSTANTS",
@@ -81,69 +87,11 @@ MAX_NODES = 5_000
 #: Deepest nesting of parentheses, calls, powers and unary signs (a ``+``/``-`` or
 #: ``*``/``/`` chain counts as one level however long it is).
 MAX_DEPTH = 100
-#: Most decimal digits of an integer literal.
-MAX_INT_DIGITS = 300
-#: Largest absolute value of a numeric exponent.
-MAX_EXPONENT = 1_000
-#: Most decimal digits of an exact constant power ``p**q`` (p, q rational numbers).
-MAX_POWER_DIGITS = 1_000
 
-
-_ONE_ARGUMENT = ("sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh",
-                 "asinh", "acosh", "atanh", "exp", "sqrt", "Abs", "sign", "floor", "ceiling")
-_ALIASES = {"abs": "Abs", "arcsin": "asin", "arccos": "acos", "arctan": "atan",
-            "arcsinh": "asinh", "arccosh": "acosh", "arctanh": "atanh"}
-
-#: Callable names: name -> (sympy function name, fewest arguments, most arguments).
-FUNCTIONS: dict[str, tuple[str, int, int]] = {
-    **{name: (name, 1, 1) for name in _ONE_ARGUMENT},
-    **{alias: (target, 1, 1) for alias, target in _ALIASES.items()},
-    "log": ("log", 1, 2),
-    "atan2": ("atan2", 2, 2),
-    "arctan2": ("atan2", 2, 2),
-    "min": ("Min", 1, 32),
-    "Min": ("Min", 1, 32),
-    "max": ("Max", 1, 32),
-    "Max": ("Max", 1, 32),
-}
-
-#: Constant names: name -> sympy constant name.
-CONSTANTS: dict[str, str] = {"pi": "pi", "e": "E", "E": "E"}
 
 # Chains of these operators are flat in sympy (Add / Mul), so they do not add depth.
 _FAMILY = {ast.Add: "add", ast.Sub: "add", ast.Mult: "mul", ast.Div: "mul"}
 _ALLOWED_BINOPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
-
-_REFUSED_KIND: dict[type, str] = {
-    ast.Attribute: "attribute access",
-    ast.Subscript: "a subscript",
-    ast.Slice: "a slice",
-    ast.Lambda: "a lambda",
-    ast.ListComp: "a comprehension",
-    ast.SetComp: "a comprehension",
-    ast.DictComp: "a comprehension",
-    ast.GeneratorExp: "a generator expression",
-    ast.List: "a list",
-    ast.Tuple: "a tuple",
-    ast.Set: "a set",
-    ast.Dict: "a dict",
-    ast.Compare: "a comparison",
-    ast.BoolOp: "a boolean operator",
-    ast.IfExp: "a conditional expression",
-    ast.NamedExpr: "an assignment expression (:=)",
-    ast.JoinedStr: "an f-string",
-    ast.FormattedValue: "an f-string",
-    ast.Starred: "a starred argument",
-    ast.Await: "await",
-    ast.Yield: "yield",
-    ast.YieldFrom: "yield",
-}
-
-_BINOP_SYMBOL: dict[type, str] = {
-    ast.Mod: "%", ast.FloorDiv: "//", ast.MatMult: "@", ast.LShift: "<<",
-    ast.RShift: ">>", ast.BitOr: "|", ast.BitAnd: "&", ast.BitXor: "^",
-}
-
 
 def _function_list() -> str:
     return ", ".join(sorted(FUNCTIONS, key=lambda n: (n.lower(), n)))
@@ -187,25 +135,6 @@ class _RefusalError(Exception):
         super().__init__(message)
         self.node = node
         self.message = message
-
-
-def _describe_refused(node: ast.AST) -> str:
-    if isinstance(node, ast.Constant):
-        value = node.value
-        if isinstance(value, str):
-            return "a string"
-        if isinstance(value, bytes):
-            return "a bytes literal"
-        if isinstance(value, bool) or value is None or value is Ellipsis:
-            return f"the constant {value!r}"
-        if isinstance(value, complex):
-            return "a complex number"
-        return f"the literal {value!r}"
-    if isinstance(node, ast.BinOp):
-        return f"the operator {_BINOP_SYMBOL.get(type(node.op), type(node.op).__name__)!r}"
-    if isinstance(node, ast.UnaryOp):
-        return "the operator 'not'" if isinstance(node.op, ast.Not) else "the operator '~'"
-    return _REFUSED_KIND.get(type(node), f"a {type(node).__name__} node")
 
 
 class _Checker:
@@ -297,12 +226,6 @@ class _Checker:
                                  f"{want}")
 
 
-def _digits(number) -> float:
-    """Decimal digits of an exact rational ``p/q``: ``log10|p| + log10 q``."""
-    p, q = abs(int(number.p)), int(number.q)
-    return math.log10(max(p, 1)) + math.log10(q)
-
-
 class _Builder:
     """Builds the sympy expression from a checked tree, post-order, without recursion."""
 
@@ -323,8 +246,27 @@ class _Builder:
                 stack.extend((child, False) for child in reversed(self._operands(node)))
                 continue
             args = [values.pop(id(child)) for child in self._operands(node)]
-            values[id(node)] = self._make(node, args)
+            if isinstance(node, ast.Call):  # before sympy folds floor(huge) digit by digit
+                for arg, child in zip(args, node.args, strict=True):
+                    self._guard(child, arg)
+                if node.func.id == "log" and len(args) == 2 and args[1].is_number and not (
+                        args[1].is_positive and args[1] != 1):  # log(x, 0) folds to 0
+                    raise _RefusalError(node.args[1], "is not a valid logarithm base (it must "
+                                        "be positive and not 1)")
+            try:
+                value = self._make(node, args)
+            except (ValueError, ArithmeticError) as exc:  # sympy's PrecisionExhausted, ...
+                raise _RefusalError(node, "cannot be evaluated as a finite real number "
+                                    f"({type(exc).__name__})") from None
+            self._guard(node, value)
+            values[id(node)] = value
         return values[id(tree.body)]
+
+    @staticmethod
+    def _guard(node: ast.AST, value) -> None:
+        why = constant_problem(value)
+        if why is not None:
+            raise _RefusalError(node, f"{why}; remove or rewrite this piece")
 
     @staticmethod
     def _operands(node: ast.AST) -> list[ast.AST]:
@@ -441,6 +383,10 @@ def parse_expression(text: str, names: Mapping[str, Any], *, what: str = "object
     if bad is not None:
         raise ProblemError(f"{what} {shown!r} contains the character {text[bad]!r} at column "
                            f"{bad + 1}; use ASCII operators such as '-' and '*'")
+    trick = next((i for i, ch in enumerate(text) if ch in "#\\;"), None)
+    if trick is not None:  # Python would read '#...' as a comment and drop the rest
+        raise ProblemError(f"{what} {shown!r} contains {text[trick]!r} at column {trick + 1}; "
+                           "comments, line continuations and ';' are not allowed")
     _check_brackets(text, shown, what)
     source = _Source(text)
     try:

@@ -24,6 +24,8 @@ Example:
 
 from __future__ import annotations
 
+import math
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -52,8 +54,9 @@ def _normalize_bounds(bounds) -> tuple[tuple[float, float], ...]:
         if not (np.isfinite(low) and np.isfinite(high)):
             raise ProblemError(f"bounds[{d}] must be finite, got {pair!r}")
         if low >= high:
+            fix = "widen the box" if low == high else "swap them"
             raise ProblemError(
-                f"bounds[{d}] needs low < high, got low={low:g} >= high={high:g}; swap them"
+                f"bounds[{d}] needs low < high, got low={low:g} >= high={high:g}; {fix}"
             )
     return tuple(pairs)  # type: ignore[return-value]
 
@@ -81,45 +84,153 @@ def _normalize_qubits(qubits, dims: int) -> tuple[int, ...]:
 def _check_resolution(bounds, qubits) -> None:
     """Refuse boxes whose spacing or momenta are not representable (would give NaN/inf).
 
-    ``h = L/N`` must be a normal float and ``k_max² = (π/h)²`` finite, else the kinetic
+    ``h = L/N`` must be a normal float larger than the float spacing at the box's ends (else
+    neighbouring grid points coincide), and ``k_max² = (π/h)²`` finite, else the kinetic
     term ``D|k|²`` overflows and every phase built from it is NaN.
     """
+    k_limit = float(np.sqrt(np.finfo(float).max))  # (π/h)² finite  <=>  π/h < this
     for d, ((low, high), q) in enumerate(zip(bounds, qubits, strict=True)):
         length = high - low
-        h = length / float(1 << q) if q < 1024 else 0.0
-        if not np.isfinite(length) or h < np.finfo(float).tiny or not np.isfinite(
-                (np.pi / h) ** 2 if h > 0 else np.inf):
+        # math.ldexp avoids 2.0**q overflowing; q is at most a few thousand here.
+        h = math.ldexp(length, -q) if np.isfinite(length) and q < 2048 else 0.0
+        ulp = float(np.spacing(max(abs(low), abs(high))))
+        if not np.isfinite(length) or not h >= np.finfo(float).tiny or h <= ulp or \
+                np.pi / h >= k_limit:
             raise ProblemError(
                 f"bounds[{d}] = {(low, high)!r} with {q} qubits gives grid spacing "
-                f"h = {length:g}/2^{q}, whose momenta (π/h)² are not representable; "
+                f"h = {length:g}/2^{q}, whose points or momenta (π/h)² are not representable; "
                 "use a box of moderate width (e.g. 1e-100 < high − low < 1e100) or fewer qubits"
             )
 
 
-def available_memory_bytes() -> int:
-    """Return the memory currently available to this process, in bytes (best effort)."""
+def _read_first_int(path: str) -> int | None:
+    """The integer on the first line of ``path`` (``None`` if absent, unreadable or "max")."""
+    try:
+        with open(path) as fh:
+            text = fh.readline().strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else None
+
+
+def _meminfo_available() -> int | None:
+    """``MemAvailable`` of /proc/meminfo in bytes (``None`` where there is none)."""
     try:
         with open("/proc/meminfo") as fh:
             for line in fh:
                 if line.startswith("MemAvailable:"):
                     return int(line.split()[1]) * 1024
-    except OSError:
+    except (OSError, ValueError, IndexError):
         pass
     try:
-        import os
-
         return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     except (ValueError, OSError, AttributeError):  # pragma: no cover - non-POSIX
-        return 8 << 30
+        return None
 
 
-def check_memory(num_bytes: int, what: str, *, fraction: float = 0.8) -> None:
+def _cgroup_available(root: str = "/sys/fs/cgroup", self_cgroup: str = "/proc/self/cgroup"
+                      ) -> int | None:
+    """Memory this process's cgroup may still use (``None`` without a limit).
+
+    v2: ``memory.max − memory.current``; v1: ``memory.limit_in_bytes − memory.usage_in_bytes``.
+
+    Both the process's own cgroup folder and the root (what a container sees of its own
+    cgroup) are read; the smallest headroom wins.
+    """
+    v2_rel = v1_rel = "/"
+    try:
+        with open(self_cgroup) as fh:
+            for line in fh:
+                parts = line.rstrip("\n").split(":", 2)
+                if len(parts) != 3:
+                    continue
+                if parts[0] == "0" and parts[1] == "":
+                    v2_rel = parts[2] or "/"
+                elif "memory" in parts[1].split(","):
+                    v1_rel = parts[2] or "/"
+    except OSError:
+        pass
+    out = []
+    for base in {root + v2_rel.rstrip("/"), root, root + "/unified" + v2_rel.rstrip("/")}:
+        limit = _read_first_int(base + "/memory.max")
+        if limit is not None:
+            out.append(max(0, limit - (_read_first_int(base + "/memory.current") or 0)))
+    for base in {root + "/memory" + v1_rel.rstrip("/"), root + "/memory"}:
+        limit = _read_first_int(base + "/memory.limit_in_bytes")
+        if limit is not None and limit < 1 << 60:  # v1 writes "no limit" as ~2^63
+            out.append(max(0, limit - (_read_first_int(base + "/memory.usage_in_bytes") or 0)))
+    return min(out) if out else None
+
+
+def _rlimit_available() -> int | None:
+    """Address space this process may still map under ``RLIMIT_AS`` (``ulimit -v``).
+
+    ``limit − VmSize`` (current mappings, from /proc/self/status); ``None`` when unlimited.
+    """
+    try:
+        import resource
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    except (ImportError, OSError, ValueError):  # pragma: no cover - non-POSIX
+        return None
+    if soft == resource.RLIM_INFINITY or soft < 0:
+        return None
+    size = 0
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmSize:"):
+                    size = int(line.split()[1]) * 1024
+                    break
+    except (OSError, ValueError, IndexError):
+        pass
+    return max(0, soft - size)
+
+
+#: Readers of the limits that apply to this process; :func:`available_memory_bytes` takes
+#: the smallest answer (tests replace them).
+MEMORY_READERS = {"meminfo": _meminfo_available, "cgroup": _cgroup_available,
+                  "rlimit": _rlimit_available}
+
+
+def available_memory_bytes() -> int:
+    """Return the memory this process may still allocate, in bytes (best effort).
+
+    The minimum of every limit that applies (:data:`MEMORY_READERS`): the machine's
+    ``MemAvailable``, the cgroup's ``memory.max − memory.current`` (v1:
+    ``memory.limit_in_bytes − memory.usage_in_bytes``) and the address-space limit
+    ``RLIMIT_AS`` (``ulimit -v``) minus what is already mapped. 8 GiB if none can be read.
+
+    Example:
+        >>> available_memory_bytes() > 0
+        True
+    """
+    values = []
+    for reader in MEMORY_READERS.values():
+        try:
+            v = reader()
+        except Exception:  # a reader must never make a check crash; the others still count
+            v = None
+        if v is not None:
+            values.append(int(v))
+    return min(values) if values else 8 << 30
+
+
+def _gib(num_bytes: int) -> str:
+    """``num_bytes`` in GiB, also for integers too large for a float (``2^k B``)."""
+    n = int(num_bytes)
+    return f"{n / 2**30:.2f} GiB" if n.bit_length() < 1000 else f"~2^{n.bit_length() - 1} B"
+
+
+def check_memory(num_bytes: int, what: str, *, fraction: float = 0.8,
+                 hint: str = "use fewer qubits per dimension") -> None:
     """Refuse work that would need more than ``fraction`` of available memory.
 
     Args:
         num_bytes: Bytes the work would allocate.
         what: Human description used in the message.
         fraction: Share of available memory that may be used.
+        hint: What to do instead (ends the message).
 
     Raises:
         ResourceError: If ``num_bytes`` exceeds the allowance (before anything is allocated).
@@ -130,8 +241,8 @@ def check_memory(num_bytes: int, what: str, *, fraction: float = 0.8) -> None:
     avail = available_memory_bytes()
     if num_bytes > fraction * avail:
         raise ResourceError(
-            f"{what} needs {num_bytes / 2**30:.2f} GiB but only {avail / 2**30:.2f} GiB "
-            f"is available ({fraction:.0%} usable); use fewer qubits per dimension"
+            f"{what} needs {_gib(num_bytes)} but only {avail / 2**30:.2f} GiB "
+            f"is available ({fraction:.0%} usable); {hint}"
         )
 
 

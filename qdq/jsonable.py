@@ -21,6 +21,7 @@ import dataclasses
 import datetime as _dt
 import enum
 import json
+import math
 from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any
@@ -30,7 +31,7 @@ import numpy as np
 from qdq.errors import ParameterError
 from qdq.redact import redact
 
-__all__ = ["to_jsonable"]
+__all__ = ["finite_json", "strict_json_text", "to_jsonable"]
 
 
 def to_jsonable(obj: Any) -> Any:
@@ -137,6 +138,38 @@ def _to_jsonable(obj: Any, path: str) -> Any:
             "first (or give it a to_dict() method)"
         )
     )
+
+
+def finite_json(obj: Any) -> Any:
+    """A copy of a JSON-shaped value with every NaN/±inf float replaced by ``None``.
+
+    Strict JSON has no ``NaN`` or ``Infinity`` tokens (Python writes them, most parsers
+    reject them), so machine-readable output maps them to ``null``.
+
+    Example:
+        >>> finite_json({"p": float("nan"), "q": [1.5, float("-inf")]})
+        {'p': None, 'q': [1.5, None]}
+    """
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: finite_json(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [finite_json(v) for v in obj]
+    return obj
+
+
+def strict_json_text(obj: Any, indent: int | None = 2) -> str:
+    """``obj`` as strict JSON text: converted, secrets scrubbed, NaN/inf as ``null``.
+
+    Example:
+        >>> strict_json_text({"x": float("inf"), "n": 1}, indent=None)
+        '{"x": null, "n": 1}'
+    """
+    from qdq.redact import scrub
+
+    value = scrub(finite_json(to_jsonable(obj)))
+    return json.dumps(value, indent=indent, allow_nan=False, ensure_ascii=False)
 
 
 def _short_repr(obj: Any, limit: int = 80) -> str:

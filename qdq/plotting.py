@@ -23,9 +23,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from qdq.files import atomic_write_bytes
+from qdq.redact import printable
 from qdq.results import Result
 
-__all__ = ["ZERO_FLOOR", "cell_extent", "density_figure", "method_styles", "plot_density"]
+__all__ = ["MAX_TITLE", "ZERO_FLOOR", "cell_extent", "density_figure", "method_styles",
+           "plot_density"]
+
+#: The most characters of a figure title (longer ones end in "…").
+MAX_TITLE = 200
 
 #: Values ``≤ 0`` on a log axis are drawn at this floor (and every figure that does so says so).
 ZERO_FLOOR = 1e-12
@@ -108,7 +113,8 @@ def density_figure(result: Result, *, title: str | None = None):
 
     Args:
         result: Any :class:`~qdq.Result`.
-        title: Figure title (defaults to method, backend and the problem name).
+        title: Figure title (defaults to method, backend and the problem name); cut to
+            :data:`MAX_TITLE` characters, control characters and secrets removed.
 
     Returns:
         A matplotlib ``Figure`` (constrained layout: titles, labels and legends fit inside).
@@ -116,6 +122,8 @@ def density_figure(result: Result, *, title: str | None = None):
     plt = _pyplot()
     g = result.grid
     title = title or f"{result.method} on {result.backend}: {result.problem.get('name', '')}"
+    # Titles hold user text: a megabyte of it stalls the layout, a token must not show.
+    title = printable(title, limit=MAX_TITLE)
     uniform = 1.0 / g.size
     argmin = result.grid_argmin
     if g.dims == 1:

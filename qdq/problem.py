@@ -127,11 +127,18 @@ def _evaluate(func: Callable, axes: Sequence[np.ndarray], shape: tuple[int, ...]
         ) from exc
     out = np.asarray(out)
     if np.iscomplexobj(out):
-        if np.any(np.abs(out.imag) > 1e-12 * (1 + np.abs(out.real))):
-            raise ProblemError(f"objective {label} returned complex values; it must be real")
+        bad = np.abs(out.imag) > 1e-12 * (1 + np.abs(out.real))
+        if np.any(bad):
+            first = tuple(int(i) for i in np.argwhere(np.atleast_1d(bad))[0])
+            value = complex(np.atleast_1d(out)[first])
+            raise ProblemError(f"objective {label} returned complex values (got {value} at "
+                               f"grid index {first}); it must be real")
         out = out.real
     try:
         out = np.broadcast_to(out, shape).astype(float)
+    except (OverflowError, TypeError) as exc:  # e.g. a 400-digit integer constant
+        raise ProblemError(f"objective {label} has values that are not finite floats "
+                           f"({type(exc).__name__}: {exc}); rescale it") from None
     except ValueError as exc:
         raise ProblemError(
             f"objective {label} returned shape {out.shape}, which does not broadcast to the "
@@ -242,6 +249,10 @@ class Problem:
             objective = objective.expression
         if bounds is None:
             raise ProblemError("bounds are required: give one (low, high) pair per dimension")
+        if isinstance(qubits, bool) or (isinstance(qubits, Sequence) and any(
+                isinstance(q, bool) for q in qubits)):
+            raise ProblemError(f"qubits must be an int or a list of ints, got {qubits!r}; "
+                               "booleans are not qubit counts")
         dense = True
         try:
             self.grid = Grid(bounds, qubits)

@@ -30,6 +30,7 @@ __all__ = [
     "REDACTED",
     "SECRET_ENV_VARS",
     "SUBSTRING_SECRET_LENGTH",
+    "printable",
     "redact",
     "scrub",
     "secret_values",
@@ -80,7 +81,8 @@ def secret_values(secrets: Iterable[str] | None = None) -> list[str]:
 
     """
     found: set[str] = set()
-    candidates = [os.environ.get(name) for name in SECRET_ENV_VARS]
+    candidates: list[Any] = [os.environ.get(name) for name in SECRET_ENV_VARS]
+    candidates.extend(_saved_account_secrets())
     if secrets is not None:
         candidates.extend([secrets] if isinstance(secrets, str) else secrets)
     for value in candidates:
@@ -88,6 +90,88 @@ def secret_values(secrets: Iterable[str] | None = None) -> list[str]:
             found.add(value)
             found.add(value.strip())
     return sorted(found, key=lambda s: (-len(s), s))
+
+
+#: Where qiskit-ibm-runtime's ``save_account`` keeps accounts (token, instance).
+_SAVED_ACCOUNTS = os.path.join("~", ".qiskit", "qiskit-ibm.json")
+_saved_cache: dict[str, Any] = {"key": None, "values": []}
+
+
+def _saved_account_secrets() -> list[str]:
+    """Tokens and instances of saved IBM accounts (cached on the file's size and mtime).
+
+    A token saved with ``QiskitRuntimeService.save_account`` is as secret as one in
+    ``QISKIT_IBM_TOKEN``; it is read here as plain JSON (no qiskit import) so the floor
+    module stays dependency-free. Unreadable or odd files count as no secrets.
+    """
+    path = os.path.expanduser(_SAVED_ACCOUNTS)
+    try:
+        st = os.stat(path)
+    except OSError:
+        return []
+    key = (path, st.st_mtime_ns, st.st_size)
+    if _saved_cache["key"] != key:
+        values: list[str] = []
+        try:
+            if st.st_size <= 1_000_000:  # an account file is tiny; never read a huge one
+                import json
+
+                with open(path, encoding="utf-8") as fh:
+                    data = json.load(fh)
+                for account in data.values() if isinstance(data, dict) else ():
+                    if isinstance(account, dict):
+                        values.extend(v for k, v in account.items()
+                                      if k in ("token", "instance") and isinstance(v, str))
+        except (OSError, ValueError, RecursionError):
+            values = []
+        _saved_cache.update(key=key, values=values)
+    return list(_saved_cache["values"])
+
+
+# C0 controls (ESC, BEL, CR, backspace, ...), DEL, C1 (incl. the 8-bit CSI/OSC) and the
+# bidi embeddings/overrides/isolates that can make a terminal show text other than it is.
+_CONTROL = "\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+_CONTROL_RE = re.compile(f"[{_CONTROL}]")
+_CONTROL_ALL_RE = re.compile(f"[{_CONTROL}\t\n]")
+
+
+def printable(text: Any, *, newlines: bool = False, limit: int | None = None) -> str:
+    r"""Make text safe for a terminal: secrets redacted, control characters removed.
+
+    Every printer of the command line passes user-supplied or stored text through this
+    one function, so an ``ESC ]`` (OSC) or ``ESC [`` (CSI) sequence in a problem name or a
+    tampered store cannot retitle, recolour or rewrite the terminal, and a token never
+    reaches it. Removed: C0 controls, DEL, C1 controls and the bidi overrides
+    U+202A–U+202E, U+2066–U+2069; tab and newline are kept only with ``newlines=True``
+    (otherwise each becomes a space, so a table cell stays one line).
+
+    Args:
+        text: Any value (``str()`` is applied first).
+        newlines: Keep ``\n`` and ``\t``.
+        limit: Cut to at most this many characters (ending in "…").
+
+    Returns:
+        The cleaned text.
+
+    Example:
+        >>> printable("a\x1b]0;pwned\x07b\u202ec\nd")
+        'a]0;pwnedbc d'
+        >>> printable("x" * 10, limit=5)
+        'xxxx…'
+    """
+    if not isinstance(text, str):
+        text = str(text)
+    if limit is not None and len(text) > max(4 * limit, 1_000_000):
+        # Keep redaction cheap on huge inputs; the cut is far beyond what is shown.
+        text = text[: max(4 * limit, 1_000_000)]
+    text = redact(text)
+    if newlines:
+        text = _CONTROL_RE.sub("", text)
+    else:
+        text = _CONTROL_ALL_RE.sub(lambda m: " " if m.group() in "\t\n" else "", text)
+    if limit is not None and len(text) > limit:
+        text = text[: max(limit - 1, 0)] + "…"
+    return text
 
 
 def _pattern(secret: str) -> str:

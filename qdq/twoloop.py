@@ -36,6 +36,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import math
 import time as _time
 from dataclasses import dataclass, field
 
@@ -146,6 +147,24 @@ def _check_int(name: str, value, minimum: int) -> int:
     return int(value)
 
 
+#: Most outer levels of one run: the result's trace keeps one row (a dict) per level.
+MAX_LEVELS = 100_000
+
+
+def max_levels(D0: float, ratio: float) -> int:
+    """Most levels whose ``D_l = D0·ratio^l`` stays a normal float (``>= 2.2e-308``).
+
+    ``1 + ⌊(ln tiny − ln D0) / ln ratio⌋`` (a few thousand for ratio 0.5); beyond it ``D``
+    underflows to 0 and the level would have no kinetic term.
+
+    Example:
+        >>> max_levels(1.0, 0.5)
+        1023
+    """
+    tiny = float(np.finfo(float).tiny)
+    return 1 + max(0, math.floor((math.log(tiny) - math.log(D0)) / math.log(ratio)))
+
+
 class TwoLoop(Runnable):
     r"""The two-loop algorithm (outer: ``D_l = D₀·ratio^l``; inner: imaginary time to convergence).
 
@@ -189,6 +208,14 @@ class TwoLoop(Runnable):
         if not self.ratio < 1:
             raise ParameterError(f"ratio must be in (0, 1) so that D decreases, got {ratio!r}")
         self.levels = _check_int("levels", levels, 1)
+        limit = max_levels(self.D0, self.ratio)
+        if self.levels > min(limit, MAX_LEVELS):
+            why = (f"beyond {limit:,} levels D0·ratio^level underflows below the smallest "
+                   "normal float" if limit <= MAX_LEVELS else
+                   f"the trace keeps one row per level, at most {MAX_LEVELS:,}")
+            raise ParameterError(
+                f"levels must be <= {min(limit, MAX_LEVELS):,} for D0={self.D0:g}, "
+                f"ratio={self.ratio:g} ({why}), got levels={levels!r}; use fewer levels")
         self.dtau = check_positive("dtau", dtau)
         self.chunk_steps = _check_int("chunk_steps", chunk_steps, 1)
         self.max_inner_steps = _check_int("max_inner_steps", max_inner_steps, 1)
@@ -205,7 +232,11 @@ class TwoLoop(Runnable):
     @property
     def diffusion_constants(self) -> list[float]:
         """``[D₀·ratio^l for l in range(levels)]``."""
-        return [self.D0 * self.ratio**level for level in range(self.levels)]
+        return list(self._diffusion_constants())
+
+    def _diffusion_constants(self):
+        # Generated, not stored: run() needs one D at a time.
+        return (self.D0 * self.ratio**level for level in range(self.levels))
 
     def to_dict(self) -> dict:
         """JSON-safe description."""
@@ -246,7 +277,7 @@ class TwoLoop(Runnable):
         log_total = 0.0
         last: Result | None = None
         factors: dict[str, int] = {}  # summed over chunks
-        for level, D in enumerate(self.diffusion_constants):
+        for level, D in enumerate(self._diffusion_constants()):
             H = Hamiltonian(self.problem, D)
             e_prev = H.energy(psi)
             steps, log_level, converged = 0, 0.0, False

@@ -10,6 +10,9 @@ Example:
     Traceback (most recent call last):
     ...
     qdq.errors.ParameterError: seed must be a non-negative integer or None, got -1; ...
+
+Limits: seeds ``0 <= seed < 2**63`` (:data:`SEED_LIMIT`), shots ``1 <= shots < 2**63``
+(:data:`SHOTS_LIMIT`) — both must fit a signed 64-bit integer.
 """
 
 from __future__ import annotations
@@ -48,40 +51,80 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def check_seed(seed: Any) -> int | None:
-    """Validate a random seed: ``None`` or an integer ``>= 0`` (what numpy accepts).
+#: Seeds are integers ``0 <= seed < 2**63``: numpy's generators accept any non-negative
+#: integer, but a seed must also fit a signed 64-bit integer, because it is stored (SQLite
+#: INTEGER), passed to Aer's ``seed_simulator`` and to hardware jobs, which take int64.
+SEED_LIMIT = 1 << 63
+#: Shot counts are integers ``1 <= shots < 2**63``: numpy's ``binomial``/``multinomial``
+#: samplers take an int64 count, and so do Aer and the store.
+SHOTS_LIMIT = 1 << 63
+
+
+def check_seed(seed: Any, name: str = "seed") -> int | None:
+    """Validate a random seed: ``None`` or an integer ``0 <= seed < 2**63``.
+
+    The upper limit is :data:`SEED_LIMIT` (``2**63``): numpy's generators accept larger
+    seeds, but every seed qdq takes may be stored (SQLite INTEGER) or handed to Aer and
+    hardware runtimes, which all take a signed 64-bit integer.
 
     Args:
-        seed: The seed to check.
+        seed: The seed to check (numpy integers are accepted).
+        name: How the value is named in the message.
 
     Returns:
         ``None`` or the seed as a Python ``int``.
 
     Raises:
-        ParameterError: For booleans, non-integers and negative integers.
-    """
+        ParameterError: For booleans, non-integers, negative integers and ``>= 2**63``.
+
+    Example:
+        >>> check_seed(2**63 - 1) == 2**63 - 1
+        True
+        >>> check_seed(2**63)
+        Traceback (most recent call last):
+        ...
+        qdq.errors.ParameterError: seed must be an integer 0 <= seed < 2**63 or None, got 9223372036854775808; ...
+    """  # noqa: E501
     if seed is None:
         return None
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
         raise ParameterError(
-            f"seed must be a non-negative integer or None, got {_short(seed)}; "
+            f"{name} must be a non-negative integer or None, got {_short(seed)}; "
             "pass e.g. seed=0, or None for fresh entropy"
+        )
+    if seed >= SEED_LIMIT:
+        raise ParameterError(
+            f"{name} must be an integer 0 <= seed < 2**63 or None, got {_short(seed)}; "
+            "seeds must fit a signed 64-bit integer (store, Aer, hardware) — pass a smaller one"
         )
     return int(seed)
 
 
 def check_shots(shots: Any) -> int | None:
-    """Validate a shot count: ``None`` (exact) or an integer ``>= 1``.
+    """Validate a shot count: ``None`` (exact) or an integer ``1 <= shots < 2**63``.
+
+    The upper limit is :data:`SHOTS_LIMIT` (``2**63``): numpy's binomial and multinomial
+    samplers, Aer and the store all take a signed 64-bit count. Whether that many shots
+    can *run* is the engine's business (it estimates the work before starting).
 
     Example:
         >>> check_shots(100), check_shots(None)
         (100, None)
-    """
+        >>> check_shots(2**63)
+        Traceback (most recent call last):
+        ...
+        qdq.errors.ParameterError: shots must be < 2**63 (a signed 64-bit count), got 9223372036854775808; ...
+    """  # noqa: E501
     if shots is None:
         return None
     if isinstance(shots, bool) or not isinstance(shots, numbers.Integral) or shots < 1:
         raise ParameterError(
             f"shots must be None (exact) or an integer >= 1, got {_short(shots)}"
+        )
+    if shots >= SHOTS_LIMIT:
+        raise ParameterError(
+            f"shots must be < 2**63 (a signed 64-bit count), got {_short(shots)}; numpy's "
+            "samplers, Aer and the store take int64 — pass fewer shots"
         )
     return int(shots)
 

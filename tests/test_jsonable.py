@@ -126,3 +126,17 @@ def test_to_jsonable_rejects_unknown_types(monkeypatch):
     assert "params" in msg
     assert TOKEN not in msg
     assert isinstance(info.value, QdqError) and isinstance(info.value, ValueError)
+
+
+def test_strict_json_text_has_no_nan_tokens():
+    from qdq.jsonable import finite_json, strict_json_text
+
+    value = {"a": float("nan"), "b": [float("inf"), -float("inf"), 1.5], "c": np.float64("nan")}
+    text = strict_json_text(value)
+
+    def refuse(token):
+        raise ValueError(token)
+
+    assert json.loads(text, parse_constant=refuse) == {"a": None, "b": [None, None, 1.5],
+                                                       "c": None}
+    assert finite_json({"x": [1, "s", None, True]}) == {"x": [1, "s", None, True]}

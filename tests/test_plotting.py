@@ -78,3 +78,16 @@ def test_1d_density_marks_grid_argmin():
         assert v.get_xdata()[0] == r.grid_argmin[0]
     finally:
         plt.close(fig)
+
+
+def test_a_huge_or_hostile_title_is_cut_and_cleaned(monkeypatch):
+    secret = "tokTOKENtokTOKEN-0123456789abcdef"
+    monkeypatch.setenv("QISKIT_IBM_TOKEN", secret)
+    r = qdq.run(qdq.Anneal(qdq.Problem("x**2", bounds=[(-1, 1)], qubits=3), time=1.0,
+                           steps=5), backend="emulator")
+    fig = density_figure(r, title=f"{secret}\x1b]0;x\x07" + "n" * 10_000_000)
+    text = fig._suptitle.get_text()
+    first = text.split("\n")[0]
+    assert len(first) <= 200 and first.endswith("…")
+    assert secret not in text and "\x1b" not in text and "\x07" not in text
+    plt.close(fig)

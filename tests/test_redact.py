@@ -115,3 +115,37 @@ def test_redact_special_characters_in_secret(monkeypatch):
     monkeypatch.setenv("QISKIT_IBM_INSTANCE", "a.b*c+d(e")  # regex metacharacters
     assert qredact.redact("is a.b*c+d(e here") == "is *** here"
     assert qredact.redact("aXb*c+d(e") == "aXb*c+d(e"
+
+
+@pytest.mark.parametrize("bad", ["\x1b]0;title\x07", "\x1b[2J", "\x9b31m", "\x00", "\x7f",
+                                 "\x08", "\r", "\u202e", "\u202a", "\u2066", "\u2069",
+                                 "\x85", "\x1bP1$r\x1b\\"])
+def test_printable_strips_control_and_bidi_characters(bad):
+    out = qredact.printable(f"a{bad}b")
+    assert out.startswith("a") and out.endswith("b")
+    assert not any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F or c in "\u202a\u202b\u202c\u202d"
+                   "\u202e\u2066\u2067\u2068\u2069" for c in out)
+
+
+def test_printable_newlines_limit_and_secrets(monkeypatch):
+    monkeypatch.setenv("QISKIT_IBM_TOKEN", TOKEN)
+    assert qredact.printable("a\nb\tc") == "a b c"
+    assert qredact.printable("a\nb\tc", newlines=True) == "a\nb\tc"
+    assert qredact.printable(f"key {TOKEN}!", limit=6) == "key *…"
+    assert qredact.printable(f"key {TOKEN}") == "key ***"
+    assert len(qredact.printable("x" * 5_000_000, limit=10)) == 10
+
+
+def test_saved_account_tokens_are_secrets(tmp_path, monkeypatch):
+    saved = "saved-account-token-0123456789"
+    accounts = tmp_path / "qiskit-ibm.json"
+    accounts.write_text(json.dumps({"default": {"channel": "ibm_quantum_platform",
+                                                "token": saved, "instance": "crn:v1:inst-9"},
+                                    "odd": "not a dict"}))
+    monkeypatch.setattr(qredact, "_SAVED_ACCOUNTS", str(accounts))
+    assert qredact.redact(f"name {saved} and crn:v1:inst-9") == "name *** and ***"
+    assert qredact.printable(saved) == "***"
+    accounts.write_text("{not json")  # a broken file counts as no secrets
+    assert qredact.redact(f"x {saved}") == f"x {saved}"
+    monkeypatch.setattr(qredact, "_SAVED_ACCOUNTS", str(tmp_path / "missing.json"))
+    assert qredact.secret_values() == []

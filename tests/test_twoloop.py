@@ -149,3 +149,34 @@ def test_needs_a_problem():
     p = qdq.Problem("x**2", bounds=[(-2, 2)], qubits=3)
     with pytest.raises(ParameterError, match="shots must be None"):
         TwoLoop(p, levels=1).run(shots=0)
+
+
+# ------------------------------------------------------------ levels limits (issue 17)
+@pytest.mark.parametrize("kwargs, match", [
+    ({"levels": 10**9}, "levels must be <= 1,023 .*got levels=1000000000"),
+    ({"levels": 1024}, "got levels=1024"),
+    ({"levels": 10**6, "ratio": 0.999999}, "at most 100,000.*got levels=1000000"),
+    ({"levels": 0}, "levels must be an integer >= 1, got 0"),
+    ({"levels": 2.0}, "got 2.0"),
+])
+def test_twoloop_refuses_levels_it_cannot_run(kwargs, match):
+    import time
+
+    from qdq.errors import ParameterError
+
+    p = qdq.Problem("x**2", bounds=[(-1, 1)], qubits=3)
+    t0 = time.perf_counter()
+    with pytest.raises(ParameterError, match=match):
+        qdq.TwoLoop(p, **kwargs)
+    assert time.perf_counter() - t0 < 1
+
+
+def test_max_levels_is_where_D_underflows():
+    import numpy as np
+
+    from qdq.twoloop import max_levels
+
+    n = max_levels(1.0, 0.5)
+    assert 0.5 ** (n - 1) >= np.finfo(float).tiny > 0.5**n
+    tl = qdq.TwoLoop(qdq.Problem("x**2", bounds=[(-1, 1)], qubits=3), levels=n)
+    assert tl.diffusion_constants[-1] > 0

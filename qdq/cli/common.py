@@ -53,7 +53,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperCommand
+from typer.core import TyperCommand, TyperGroup
 
 from qdq.compare.registry import method_names, resolve_method
 from qdq.errors import ParameterError, QdqError
@@ -176,12 +176,40 @@ def load_config(path: Path | None) -> dict[str, dict[str, Any]]:
     if path is None:
         return cfg
     data = read_config_tables(path, CONFIG_KEYS)
+    name = data.get("problem", {}).get("name")
+    if name is not None:
+        data["problem"]["name"] = check_name(name, f"[problem] name in {str(path)!r}")
     for table, values in data.items():
         if "benchmark" in values and table == "problem":
             cfg["problem"].pop("objective", None)
             cfg["problem"].pop("bounds", None)
         cfg[table].update(values)
     return cfg
+
+
+#: The longest problem name accepted: it becomes a title, a table cell and part of file
+#: names, and a megabyte of it would only stall the figure layout.
+MAX_NAME_LENGTH = 200
+
+
+def check_name(name: Any, what: str = "name") -> str:
+    """A user-supplied name, checked and with credentials redacted, at the config boundary.
+
+    Raises:
+        ParameterError: Not a string, or longer than :data:`MAX_NAME_LENGTH` characters.
+
+    Example:
+        >>> check_name("double well")
+        'double well'
+    """
+    from qdq.redact import redact
+
+    if not isinstance(name, str):
+        raise ParameterError(f"{what} must be a string, got a {type(name).__name__}")
+    if len(name) > MAX_NAME_LENGTH:
+        raise ParameterError(f"{what} is {len(name)} characters long; names are at most "
+                             f"{MAX_NAME_LENGTH} characters: shorten it")
+    return redact(name)
 
 
 def build_problem(cfg: dict[str, Any]):
@@ -327,26 +355,50 @@ def fail(exc: BaseException, as_json: bool = False, code: int | None = None) -> 
     if as_json:
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
     else:
-        typer.echo(f"error: {payload['error']['message']}", err=True)
+        from qdq.redact import printable
+
+        typer.echo(f"error: {printable(payload['error']['message'], newlines=True)}", err=True)
     return typer.Exit(code)
 
 
-class JsonErrorsCommand(TyperCommand):
-    """A command whose usage errors (bad flag types, unknown flags) are JSON under ``--json``.
+def print_json(obj: Any) -> None:
+    """Write ``obj`` to stdout as strict JSON (no NaN/Infinity tokens, secrets scrubbed)."""
+    from qdq.jsonable import strict_json_text
 
-    Click reports them before the command runs; with ``--json`` among the arguments they
-    become :func:`error_payload` on stdout with exit status 2, like every other error.
-    """
+    sys.stdout.write(strict_json_text(obj) + "\n")
+
+
+def warn(text: str) -> None:
+    """``warning: …`` on stderr, made printable (no escapes, no secrets)."""
+    from qdq.redact import printable
+
+    typer.echo(f"warning: {printable(text, newlines=True, limit=2000)}", err=True)
+
+
+class _JsonUsageErrors:
+    """Click reports usage errors before the command runs; under ``--json`` make them JSON."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         """Parse as usual; under ``--json``, turn a usage error into JSON."""
         wants_json = "--json" in args
         try:
-            return super().parse_args(ctx, args)
+            return super().parse_args(ctx, args)  # type: ignore[misc]
         except _USAGE_ERROR as exc:
             if not wants_json:
                 raise
             raise fail(exc, as_json=True) from None
+
+
+class JsonErrorsCommand(_JsonUsageErrors, TyperCommand):
+    """A command whose usage errors (bad flag types, unknown flags) are JSON under ``--json``.
+
+    With ``--json`` among the arguments they become :func:`error_payload` on stdout with
+    exit status 2, like every other error.
+    """
+
+
+class JsonErrorsGroup(_JsonUsageErrors, TyperGroup):
+    """A group (``qdq runs``) whose own usage errors are JSON under ``--json``."""
 
 # Report options shared by compare, suite and scaling.
 HtmlOpt = Annotated[bool, typer.Option("--html", help="Write report.html. (default: off)")]

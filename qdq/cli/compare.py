@@ -42,6 +42,7 @@ from qdq.cli.common import (
     fail,
     parse_bounds,
     parse_qubits,
+    print_json,
 )
 from qdq.errors import ParameterError, QdqError
 
@@ -65,21 +66,21 @@ def _methods(text: str | None, steps: int | None):
 
 
 def _print_json(report, files: dict[str, str]) -> None:
-    import json
-    import sys
-
-    from qdq.jsonable import to_jsonable
-    from qdq.redact import scrub
-
     out = {"suite": report.meta.get("suite"), "methods": list(report.methods),
            "functions": list(report.functions), "success_rate": report.pivot(),
            "files": files, "run_info": report.run_info}
-    sys.stdout.write(json.dumps(scrub(to_jsonable(out)), indent=2, default=str) + "\n")
+    print_json(out)
 
 
 def _print_summary(report, files: dict[str, str], quiet: bool) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
+
+    from qdq.redact import printable
+
+    def cell(text) -> str:  # user/stored text: no terminal escapes, no rich markup, no secrets
+        return escape(printable(text))
 
     console = Console()
     if not console.is_terminal:  # files and pipes get the whole table, not a squeezed one
@@ -87,17 +88,17 @@ def _print_summary(report, files: dict[str, str], quiet: bool) -> None:
         console = Console(width=max(80, first + 4 + sum(max(len(m), 4) + 3
                                                         for m in report.methods)))
     if not quiet:
-        t = Table(title=f"success rate per repeat — {report.meta.get('suite')}")
+        t = Table(title=cell(f"success rate per repeat — {report.meta.get('suite')}"))
         t.add_column("function")
         for m in report.methods:
-            t.add_column(m, justify="right")
+            t.add_column(cell(m), justify="right")
         for row in report.pivot():
-            t.add_row(row["function"], *[("–" if row.get(m) is None else f"{row[m]:.2f}")
+            t.add_row(cell(row["function"]), *[("–" if row.get(m) is None else f"{row[m]:.2f}")
                                          for m in report.methods])
         console.print(t)
     for k in ("report", "csv"):
         if k in files:
-            console.print(f"[dim]{k}:[/dim] {files[k]}")
+            console.print(f"[dim]{k}:[/dim] {cell(files[k])}")
     info = report.run_info
     if "elapsed" in info:
         console.print(f"[dim]computed {info.get('computed_cells')} cells, reused "

@@ -22,8 +22,6 @@ Example:
 
 from __future__ import annotations
 
-import json
-import sys
 from typing import Annotated
 
 import typer
@@ -48,6 +46,7 @@ from qdq.cli.common import (
     load_config,
     merge_options,
     method_settings,
+    print_json,
 )
 from qdq.cli.tables import console
 from qdq.errors import ParameterError, QdqError
@@ -102,12 +101,16 @@ def estimate_cmd(
         raise fail(exc, as_json) from None
     data = {**est.to_dict(), "problem": problem.to_dict(), "settings": m}
     if as_json:
-        sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+        print_json(data)
         return
+    from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=f"{problem.name} — {m['name']}, {m['steps']} steps, on {target} "
-                        f"(error budget {est.error_budget:g})")
+    from qdq.redact import printable
+
+    title = (f"{problem.name} — {m['name']}, {m['steps']} steps, on {target} "
+             f"(error budget {est.error_budget:g})")
+    table = Table(title=escape(printable(title)))
     table.add_column("quantity")
     table.add_column("value", justify="right")
     for label, key in _ROWS:

@@ -26,8 +26,6 @@ Example:
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -40,6 +38,7 @@ from qdq.cli.common import (
     DimsOpt,
     DOpt,
     JsonErrorsCommand,
+    JsonErrorsGroup,
     MethodOpt,
     ObjectiveOpt,
     OrderOpt,
@@ -52,8 +51,11 @@ from qdq.cli.common import (
     fail,
     load_config,
     merge_options,
+    print_json,
+    warn,
 )
 from qdq.cli.tables import (
+    MAX_CELL,
     console,
     listing_console,
     listing_row,
@@ -64,13 +66,12 @@ from qdq.cli.tables import (
     wants_wide,
 )
 from qdq.errors import QdqError
-from qdq.jsonable import to_jsonable
-from qdq.redact import redact, scrub
+from qdq.redact import printable
 
 __all__ = ["jobs_app", "register"]
 
 jobs_app = typer.Typer(name="jobs", help="List, poll, fetch and cancel hardware jobs.",
-                       no_args_is_help=True)
+                       no_args_is_help=True, cls=JsonErrorsGroup)
 
 StoreOpt = Annotated[Path | None, typer.Option(
     "--store", help="SQLite store path (default: $QDQ_STORE or the user data dir).")]
@@ -84,17 +85,24 @@ def _fail(exc: BaseException, as_json: bool = False) -> typer.Exit:
 
 
 def _print_json(obj: Any) -> None:
-    sys.stdout.write(json.dumps(scrub(to_jsonable(obj)), indent=2, default=str) + "\n")
+    print_json(obj)
+
+
+def _safe(value: Any) -> str:
+    """Stored or user text for a rich markup string: printable, escaped, bounded."""
+    from rich.markup import escape
+
+    return escape(printable(value, limit=MAX_CELL))
 
 
 def _report_table(report, title: str = "resource report"):
     from rich.table import Table
 
-    t = Table(title=title, show_header=True, header_style="bold")
+    t = Table(title=_safe(title), show_header=True, header_style="bold")
     t.add_column("quantity")
     t.add_column("value", justify="right")
     for k, v in report.rows():
-        t.add_row(k, v)
+        t.add_row(_safe(k), _safe(v))
     return t
 
 
@@ -110,14 +118,15 @@ def _job_table(jobs: list, title: str = "qdq hardware jobs", wide: bool = True):
     if not wide:
         cols.remove(("provider id", "left"))
         cols[cols.index(("fidelity", "right"))] = ("fid.", "right")
-    t = listing_table(title, cols, wide, flexible=("backend", "method", "provider id"))
+    t = listing_table(_safe(title), cols, wide, flexible=("backend", "method", "provider id"))
     for job in jobs:
         d = job.to_dict()
         fid = d.get("estimated_fidelity")
         two_q = d.get("two_qubit_gates")
         cells = [short_id(d["id"], wide), str(d["backend"]), str(d["status"]),
                  str(d["provider_id"] or "—"), str(d["shots"]), str(d.get("method") or "—"),
-                 "—" if two_q is None else str(two_q), "—" if fid is None else f"{fid:.3g}",
+                 "—" if two_q is None else str(two_q),
+                 f"{fid:.3g}" if isinstance(fid, (int, float)) else "—",
                  short_time(d["created"], wide)]
         if not wide:
             del cells[3]
@@ -209,13 +218,13 @@ def submit_command(
         return
     con = console()
     con.print(_report_table(job.resource_report, f"resource report — {job.backend}"))
-    con.print(f"job [bold]{job.id}[/bold] ({status}) on {job.backend}, provider id "
-              f"{job.provider_id}")
+    con.print(f"job [bold]{_safe(job.id)}[/bold] ({_safe(status)}) on {_safe(job.backend)}, "
+              f"provider id {_safe(job.provider_id)}", highlight=False)
     if result is not None:
         con.print(summary_table(result, f"{problem.name} — {spec.method} on {job.backend}"))
     elif not job.is_local:
-        con.print(f"poll with `qdq jobs status {job.id}`, fetch with "
-                  f"`qdq jobs fetch {job.id}`")
+        con.print(f"poll with `qdq jobs status {_safe(job.id)}`, fetch with "
+                  f"`qdq jobs fetch {_safe(job.id)}`", highlight=False)
 
 
 @jobs_app.command("list", cls=JsonErrorsCommand)
@@ -235,7 +244,7 @@ def jobs_list(
 
     try:
         found = jobs(status=None if refresh else status, backend=backend, limit=limit,
-                     store=store)
+                     store=store, on_skip=lambda text: warn(f"skipped {text}"))
         if refresh:
             for job in found:  # one unreachable job is marked, the others still listed
                 if job.stored_status not in FINAL_STATUSES and job.provider_id:
@@ -270,7 +279,7 @@ def jobs_status(
     con = console()
     con.print(_job_table([job], f"job {job.id}"))
     if job.error:
-        con.print(f"[red]error:[/red] {redact(job.error)}")
+        con.print(f"[red]error:[/red] {_safe(job.error)}", highlight=False)
     con.print(_report_table(job.resource_report))
 
 
@@ -291,13 +300,17 @@ def jobs_fetch(
         result = job.result(timeout=timeout)
         if out is not None:
             from qdq.files import atomic_write_json
+            from qdq.outpaths import confined_path, output_dir, safe_filename
 
-            files["json"] = str(Path(out) / f"{job.id}.json")
+            # The id comes from the store, which may have been edited ('../../x'): one
+            # safe name, checked to stay inside --out.
+            folder, stem = output_dir(out), safe_filename(job.id)
+            files["json"] = str(confined_path(folder, f"{stem}.json"))
             atomic_write_json(files["json"], result.to_dict())
             try:
                 from qdq.plotting import plot_density
 
-                files["png"] = plot_density(result, Path(out) / f"{job.id}.png",
+                files["png"] = plot_density(result, confined_path(folder, f"{stem}.png"),
                                             title=f"{job.id} on {job.backend}")
             except ImportError:  # pragma: no cover - plotting ships with qdq
                 pass
@@ -309,7 +322,7 @@ def jobs_fetch(
     con = console()
     con.print(summary_table(result, f"{job.id} — {result.method} on {job.backend}"))
     for k, v in files.items():
-        con.print(f"[dim]{k}:[/dim] {v}")
+        con.print(f"[dim]{_safe(k)}:[/dim] {_safe(v)}", highlight=False)
 
 
 @jobs_app.command("cancel", cls=JsonErrorsCommand)
@@ -329,7 +342,7 @@ def jobs_cancel(
     if as_json:
         _print_json(job.to_dict())
         return
-    console().print(f"job {job.id}: {status}")
+    console().print(f"job {_safe(job.id)}: {_safe(status)}", highlight=False)
 
 
 @jobs_app.command("recover", cls=JsonErrorsCommand)

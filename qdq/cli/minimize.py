@@ -21,7 +21,9 @@ Flags mirror the Python call; ``--config`` reads a TOML file (flags override it)
     [options]                               # qdq.minimize.core.DEFAULT_OPTIONS
     max_stages = 4
 
-An unknown table or key is refused. Exit status 0 when the result is a success, 1 when
+An unknown table or key is refused. ``--json`` prints strict JSON: a non-finite number
+(an infinite ``fun`` of an infeasible start, a NaN baseline) is written ``null``, never
+``NaN``/``Infinity``. Exit status 0 when the result is a success, 1 when
 it is not (e.g. infeasible: the message says why), 2 on bad input.
 
 May import :mod:`qdq.cli.common`, :mod:`qdq.cli.tables` and the library; never
@@ -41,7 +43,6 @@ Example:
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -169,7 +170,9 @@ def minimize_command(
         raise fail(exc, as_json) from None
     summary = _summary(res)
     if as_json:
-        sys.stdout.write(json.dumps(summary, indent=2) + "\n")
+        from qdq.jsonable import strict_json_text
+
+        sys.stdout.write(strict_json_text(summary, indent=2) + "\n")  # NaN/inf -> null
     else:
         _print(summary)
     if not res.success:

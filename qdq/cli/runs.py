@@ -17,14 +17,14 @@ Example:
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from qdq.cli.common import JsonErrorsCommand, fail
+from qdq.cli.common import JsonErrorsCommand, JsonErrorsGroup, fail, print_json, warn
 from qdq.cli.tables import (
+    MAX_CELL,
     console,
     listing_console,
     listing_row,
@@ -33,12 +33,13 @@ from qdq.cli.tables import (
     wants_wide,
 )
 from qdq.errors import ParameterError, QdqError
+from qdq.redact import printable
 
 __all__ = ["register", "runs_app", "runs_table"]
 
 runs_app = typer.Typer(name="runs", help="List the runs in the local store; `qdq runs show "
                        "ID` prints one.", invoke_without_command=True, add_completion=False,
-                       pretty_exceptions_enable=False)
+                       pretty_exceptions_enable=False, cls=JsonErrorsGroup)
 
 RunsStoreOpt = Annotated[Path | None, typer.Option(
     "--store", help="SQLite store path. (default: $QDQ_STORE, or qdq.sqlite3 in the user data "
@@ -48,15 +49,24 @@ RunsJsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (errors to
 
 
 def _run_fields(row: dict) -> dict:
-    """The columns of one stored run: method and backend from its parameters or result."""
+    """The columns of one stored run: method and backend from its parameters or result.
+
+    The store checked the row's column types; the fields inside are free-form JSON, so
+    each is used only if it has the expected type (a string, a number), else left out.
+    """
     params, res = row.get("params") or {}, row.get("result") or {}
-    method = (params.get("method") or {}) if isinstance(params.get("method"), dict) else {}
+    method = params.get("method") if isinstance(params.get("method"), dict) else {}
     run = params.get("run") if isinstance(params.get("run"), dict) else {}
+
+    def text(*values):
+        return next((v for v in values if isinstance(v, str) and v), None)
+
     p_gm = res.get("p_global_min")
+    ok = isinstance(p_gm, (int, float)) and not isinstance(p_gm, bool)
     return {"id": row["id"], "created": row["created"], "kind": row["kind"],
-            "label": row.get("label"), "method": method.get("name") or res.get("method"),
-            "backend": run.get("backend") or res.get("backend"),
-            "p_global_min": p_gm if isinstance(p_gm, (int, float)) else None}
+            "label": row.get("label"), "method": text(method.get("name"), res.get("method")),
+            "backend": text(run.get("backend"), res.get("backend")),
+            "p_global_min": p_gm if ok else None}
 
 
 def runs_table(rows: list[dict], wide: bool = False, title: str = "qdq runs"):
@@ -112,11 +122,10 @@ def runs(
         raise fail(exc, as_json) from None
     # A damaged row is reported and skipped, so one bad write never hides the rest.
     for bad in (r for r in rows if r.get("error")):
-        typer.echo(f"warning: skipped {bad['error']}", err=True)
+        warn(f"skipped {bad['error']}")
     rows = [r for r in rows if not r.get("error")]
     if as_json:
-        sys.stdout.write(json.dumps([_run_fields(r) for r in rows], indent=2, default=str)
-                         + "\n")
+        print_json([_run_fields(r) for r in rows])
         return
     wide = wants_wide(wide)
     listing_console(wide).print(runs_table(rows, wide))
@@ -146,33 +155,42 @@ def runs_show(
     except QdqError as exc:
         raise fail(exc, as_json) from None
     if as_json:
-        sys.stdout.write(json.dumps({**row, "store": str(db.path)}, indent=2, default=str)
-                         + "\n")
+        print_json({**row, "store": str(db.path)})
         return
     _print_run(row, db.path)
 
 
-def _print_run(row: dict, store_path) -> None:
+def _cell(value) -> str:
+    """Stored text as a table cell: markup escaped, printable, at most MAX_CELL chars."""
     from rich.markup import escape
+
+    return escape(printable(value, limit=MAX_CELL))
+
+
+def _dumped(value) -> str:
+    return json.dumps(value, default=str)
+
+
+def _print_run(row: dict, store_path) -> None:
     from rich.table import Table
 
     out = console()
     f = _run_fields(row)
-    out.print(f"[bold]run {f['id']}[/bold] ({escape(str(f['kind']))}, {f['created']}) — "
-              f"{escape(str(f['label'] or ''))}", highlight=False, soft_wrap=True)
-    params = row.get("params") or {}
+    out.print(f"[bold]run {f['id']}[/bold] ({_cell(f['kind'])}, {_cell(f['created'])}) — "
+              f"{_cell(f['label'] or '')}", highlight=False, soft_wrap=True)
     spec = Table(title="spec", show_header=True, header_style="bold")
     spec.add_column("table")
     spec.add_column("key")
     spec.add_column("value", overflow="fold")
-    for table, values in params.items():
+    for table, values in row["params"].items():
         items = values.items() if isinstance(values, dict) else [("", values)]
         for key, val in items:
-            spec.add_row(escape(f"[{table}]"), escape(str(key)),
-                         escape(json.dumps(val, default=str)))
+            spec.add_row(_cell(f"[{table}]"), _cell(key), _cell(_dumped(val)))
     out.print(spec)
-    res = dict(row.get("result") or {})
+    res = dict(row["result"])
     files = res.pop("files", None) or {}
+    if not isinstance(files, dict):  # free-form JSON: show it as it is, among the metrics
+        res["files"], files = files, {}
     metrics = Table(title="metrics", show_header=True, header_style="bold")
     metrics.add_column("quantity")
     metrics.add_column("value", justify="right", overflow="fold")
@@ -182,17 +200,17 @@ def _print_run(row: dict, store_path) -> None:
         if isinstance(val, float):
             text = f"{val:.6g}"
         elif isinstance(val, dict):
-            text = ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
+            text = ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={_dumped(v)}"
                              for k, v in val.items())
         else:
-            text = json.dumps(val, default=str)
-        metrics.add_row(escape(str(key)), escape(text))
+            text = _dumped(val)
+        metrics.add_row(_cell(key), _cell(text))
     out.print(metrics)
     for key, val in files.items():
         if key not in ("store_run", "store"):
-            out.print(f"[dim]{escape(str(key))}:[/dim] {escape(str(val))}",
-                      highlight=False, soft_wrap=True)
-    out.print(f"[dim]store:[/dim] {escape(str(store_path))}", highlight=False, soft_wrap=True)
+            out.print(f"[dim]{_cell(key)}:[/dim] {_cell(val)}", highlight=False,
+                      soft_wrap=True)
+    out.print(f"[dim]store:[/dim] {_cell(store_path)}", highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

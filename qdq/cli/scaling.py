@@ -29,7 +29,7 @@ from typing import Annotated
 
 import typer
 
-from qdq.cli.common import FiguresOpt, JsonErrorsCommand, QuietOpt, fail
+from qdq.cli.common import FiguresOpt, JsonErrorsCommand, QuietOpt, fail, print_json
 from qdq.errors import ParameterError, QdqError
 
 __all__ = ["register"]
@@ -41,19 +41,6 @@ def _ints(text: str, what: str) -> list[int]:
     except ValueError:
         raise ParameterError(f"{what} must be comma-separated integers, got {text!r}") \
             from None
-
-
-def _finite(obj):
-    """JSON-safe: ``∞``/``NaN`` become ``None`` (fits flag open intervals that way)."""
-    import math
-
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    if isinstance(obj, dict):
-        return {k: _finite(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_finite(v) for v in obj]
-    return obj
 
 
 def register(app: typer.Typer) -> None:
@@ -105,12 +92,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """TTS99 vs dimension / resolution per method, at each method's best setting."""
         import io
-        import json
-        import sys
 
         from qdq.compare.study import scaling
         from qdq.files import atomic_write_bytes, atomic_write_text
-        from qdq.jsonable import to_jsonable
+        from qdq.jsonable import strict_json_text
+        from qdq.redact import printable
         from qdq.store import Store
 
         try:
@@ -124,8 +110,7 @@ def register(app: typer.Typer) -> None:
                             radius=radius)
             files = {"report": str(out / "scaling.md")}
             atomic_write_text(out / "scaling.md", study.to_markdown(ext))
-            atomic_write_text(out / "fits.json", json.dumps(_finite(to_jsonable(study.fits())),
-                                                            indent=1, allow_nan=False))
+            atomic_write_text(out / "fits.json", strict_json_text(study.fits(), indent=1))
             files["fits"] = str(out / "fits.json")
             if figures:
                 from qdq.compare.figures import pyplot
@@ -145,9 +130,8 @@ def register(app: typer.Typer) -> None:
         if as_json:
             payload = {"fits": study.fits(), "files": files, "run_info": study.report.run_info,
                        "skipped": study.skipped}
-            sys.stdout.write(json.dumps(_finite(to_jsonable(payload)), indent=2,
-                                        allow_nan=False) + "\n")
+            print_json(payload)
             return
         if not quiet:
-            typer.echo(study.to_markdown(ext))
-        typer.echo(f"report: {files['report']}")
+            typer.echo(printable(study.to_markdown(ext), newlines=True))
+        typer.echo(printable(f"report: {files['report']}"))

@@ -23,8 +23,6 @@ Example:
 
 from __future__ import annotations
 
-import json
-import sys
 import time as _time
 from pathlib import Path
 from typing import Annotated
@@ -53,9 +51,11 @@ from qdq.cli.common import (
     load_config,
     merge_options,
     method_settings,
+    print_json,
 )
-from qdq.cli.tables import console, summary_table
+from qdq.cli.tables import MAX_CELL, console, summary_table
 from qdq.errors import QdqError
+from qdq.redact import printable
 
 __all__ = ["register", "settings_line", "solve"]
 
@@ -153,13 +153,19 @@ def solve(
         spec = build_spec(problem, m, r["backend"])
         n_shots = int(r["shots"]) or None
         if not as_json:
-            console().print(f"[dim]{settings_line(m, r['backend'], steps_given)}[/dim]",
-                            highlight=False)
+            from rich.markup import escape
+
+            line = printable(settings_line(m, r["backend"], steps_given), limit=MAX_CELL)
+            console().print(f"[dim]{escape(line)}[/dim]", highlight=False)
         result = _run_with_progress(spec, r["backend"], n_shots, r.get("seed"), as_json)
         result = getattr(result, "result", result)  # two-loop wraps a final Result
         elapsed = _time.perf_counter() - t0
     except QdqError as exc:
         raise fail(exc, as_json) from None
+    except KeyboardInterrupt:
+        # Ctrl-C: the engines stop at the next factor; say so instead of a traceback.
+        raise fail(QdqError("interrupted before the run finished; nothing was saved"),
+                   as_json, code=130) from None
     summary = result.summary()
     summary["total_seconds"] = elapsed
     summary["problem"] = problem.to_dict()
@@ -176,20 +182,23 @@ def solve(
             summary["save_error"] = save_error
         summary["files"] = files
     if as_json:
-        sys.stdout.write(json.dumps(summary, indent=2, default=str) + "\n")
+        print_json(summary)
         if save_error:
-            typer.echo(f"error: {save_error}", err=True)
+            typer.echo(f"error: {printable(save_error, newlines=True)}", err=True)
             raise typer.Exit(2)
         return
     out_console = console()
     out_console.print(summary_table(result, f"{problem.name} — {m['name']} on {r['backend']}"))
     if files and not save_error:
+        from rich.markup import escape
+
         paths = ", ".join(v for k, v in files.items() if k not in ("store_run", "store"))
-        out_console.print(f"saved run {files['store_run']} to {files['store']}; files: "
-                          f"{paths}", highlight=False, soft_wrap=True)
+        out_console.print(escape(printable(f"saved run {files['store_run']} to "
+                                           f"{files['store']}; files: {paths}")),
+                          highlight=False, soft_wrap=True)
     out_console.print(f"[dim]done in {elapsed:.2f} s[/dim]")
     if save_error:
-        typer.echo(f"error: {save_error}", err=True)
+        typer.echo(f"error: {printable(save_error, newlines=True)}", err=True)
         raise typer.Exit(2)
 
 
@@ -198,26 +207,30 @@ def _save_solve(result, summary, files, problem, p, m, r, out, store) -> None:
 
     Concurrent runs used to share a one-second timestamp and overwrite each other's files;
     the names now carry a random suffix and the JSON is created exclusively (never
-    replacing a file), which reserves the name for the PNG beside it too.
+    replacing a file), which reserves the name for the PNG beside it too. The folder is
+    checked first (a file, a dangling link, not writable: said so), and the name, built
+    from user text (problem name, method, backend), is one safe component inside it.
     """
     from qdq.files import atomic_create_json, unique_stem
+    from qdq.outpaths import confined_path, output_dir, safe_filename
     from qdq.plotting import plot_density
-    from qdq.problem import slug
     from qdq.store import Store
 
     db = Store(store)
     data = result.to_dict()
+    folder = output_dir(out)
+    stem = safe_filename(f"{problem.name}-{m['name']}-{r['backend']}", limit=100)
     for _attempt in range(5):
-        base = unique_stem(f"{slug(problem.name)}-{m['name']}-{r['backend']}")
+        base = unique_stem(stem)
         try:
-            atomic_create_json(out / f"{base}.json", data)
+            atomic_create_json(confined_path(folder, f"{base}.json"), data)
             break
         except FileExistsError:  # pragma: no cover - 32 random bits collided
             continue
     else:  # pragma: no cover
         raise FileExistsError(f"no free result file name in {str(out)!r}")
-    files["json"] = str(out / f"{base}.json")
-    files["png"] = plot_density(result, out / f"{base}.png")
+    files["json"] = str(folder / f"{base}.json")
+    files["png"] = plot_density(result, confined_path(folder, f"{base}.png"))
     run_id = db.add_run("solve", {"problem": p, "method": m, "run": r},
                         {**summary, "files": dict(files)}, label=problem.name)
     files["store_run"] = str(run_id)

@@ -14,6 +14,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from qdq.redact import printable
+
+#: The most characters one table cell or title shows (stored text can be megabytes).
+MAX_CELL = 1000
+
 __all__ = ["console", "listing_console", "listing_row", "listing_table", "short_id",
            "short_time", "summary_table", "wants_wide"]
 
@@ -41,10 +46,12 @@ def summary_table(result, title: str):
         >>> "gain over uniform" in c.export_text()
         True
     """
+    from rich.markup import escape
     from rich.table import Table
 
     s = result.summary()
-    t = Table(title=title, show_header=True, header_style="bold")
+    t = Table(title=escape(printable(title, limit=MAX_CELL)), show_header=True,
+              header_style="bold")
     t.add_column("quantity")
     t.add_column("value", justify="right")
 
@@ -137,13 +144,18 @@ def listing_table(title: str, columns: list[tuple[str, str]], wide: bool,
     return t
 
 
-def listing_row(cells: list[str], wide: bool) -> list:
-    """Cells for :func:`listing_table`: plain text that is cut with "…", never wrapped."""
+def listing_row(cells: list[Any], wide: bool) -> list:
+    """Cells for :func:`listing_table`: plain text that is cut with "…", never wrapped.
+
+    Every cell goes through :func:`qdq.redact.printable` (no terminal escapes, no
+    secrets) and is cut to :data:`MAX_CELL` characters even with ``wide``.
+    """
     from rich.text import Text
 
+    texts = [printable(c, limit=MAX_CELL) for c in cells]
     if wide:
-        return [Text(str(c)) for c in cells]
-    return [Text(str(c), no_wrap=True, overflow="ellipsis") for c in cells]
+        return [Text(t) for t in texts]
+    return [Text(t, no_wrap=True, overflow="ellipsis") for t in texts]
 
 
 def wants_wide(wide: bool) -> bool:

@@ -37,6 +37,7 @@ from qdq.compare.executors import (
     iter_completed,
     make_executor,
 )
+from qdq.compare.limits import check_budget_memory, check_first_seed, check_repeats
 from qdq.compare.methods import MethodSetting, check_budget, resolve_methods
 from qdq.compare.metrics import SuccessCriterion
 from qdq.compare.recipes import FunctionRecipe, function_spec_from_problem
@@ -90,12 +91,6 @@ def _budgets(budget: Any, specs: Sequence[MethodSetting], default: int) -> dict[
     return {s.label: check_budget(budget, s.label) for s in specs}
 
 
-def _check_repeats(repeats: Any) -> int:
-    if isinstance(repeats, bool) or not isinstance(repeats, (int, np.integer)) or repeats < 1:
-        raise ParameterError(f"repeats must be an integer >= 1, got {repeats!r}")
-    return int(repeats)
-
-
 def run_cells(functions: Sequence[FunctionRecipe], specs: Sequence[MethodSetting], *,
               repeats: int, seed: int, budget: Any, default_budget: int, suite_name: str,
               executor: Any = None, workers: int = 2, store: Any = None,
@@ -104,15 +99,16 @@ def run_cells(functions: Sequence[FunctionRecipe], specs: Sequence[MethodSetting
 
     This is the engine of :func:`compare` and :func:`run_suite`.
     """
-    repeats = _check_repeats(repeats)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise ParameterError(f"seed must be an integer, got {seed!r}")
+    repeats = check_repeats(repeats)
+    seed = check_first_seed(seed, repeats)
     if not isinstance(suite_name, str) or not suite_name.strip():
         raise ParameterError(f"suite_name must be a non-empty string, got {suite_name!r}")
     labels = [f.label for f in functions]
     if len(set(labels)) != len(labels):
         raise ParameterError(f"function labels must be unique, got {labels}")
     budgets = _budgets(budget, specs, default_budget)
+    if budgets:
+        check_budget_memory(budgets, functions, workers)
     seeds = tuple(int(seed) + i for i in range(repeats))
     db = _resolve_store(store)
     metas = {f.label: f.meta() for f in functions}

@@ -27,8 +27,9 @@ import time as _time
 
 import numpy as np
 
+from qdq.engines.circuit_memory import check_circuit_memory
 from qdq.engines.readout import histogram_counts, make_result, sample_exact, shot_distribution
-from qdq.engines.statevector_memory import AER_PEAK, check_statevector_memory
+from qdq.engines.statevector_memory import AER_PEAK, check_aer_shots, check_statevector_memory
 from qdq.errors import BackendError, PostselectionError
 from qdq.evolution import EvolutionSpec
 from qdq.results import Result
@@ -299,6 +300,12 @@ def run_aer(spec: EvolutionSpec, *, shots: int | None = None, seed: int | None =
     # gate-level circuit (tested) and far cheaper than 2^n CX. Noisy: the gate-level circuit,
     # so the noise model acts on the gates hardware would run.
     target = "simulator" if is_noiseless(sim_options) else "hardware"
+    # The whole circuit is built (steps × one step's instructions): refuse it up front
+    # when it cannot fit, rather than growing memory until the machine gives out.
+    check_circuit_memory(spec, who="aer", target=target, swap_free=swap_free,
+                         ancillas=ancillas if imaginary else None)
+    if shots is not None:
+        check_aer_shots(shots)
     if imaginary:
         from qdq.circuits.imaginary import build_imaginary_circuit
 

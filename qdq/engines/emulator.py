@@ -63,6 +63,8 @@ from qdq.validate import check_seed, check_shots
 CACHE_ENTRIES = 16
 #: A progress bar is shown (in a terminal) when factors × grid points exceed this.
 PROGRESS_WORK = 5e8
+#: The progress callback is called at least every this many factors (long runs).
+PROGRESS_EVERY = 1 << 10
 #: A product formula whose first this many factors hold more than CACHE_ENTRIES distinct
 #: coefficients is treated as time-dependent (separable kinetic phases, no tables).
 PREFIX_FACTORS = 1 << 12
@@ -145,8 +147,10 @@ def evolve(formula: ProductFormula, psi0: np.ndarray, potential: np.ndarray,
             orders 2 and 4, whose steps end inside a merged potential factor, half of the
             next potential factor is applied to a copy first (exact for constant weights).
         observe_every: Observation period in kinetic factors (0: never).
-        progress: Called as ``progress(done, total)`` about 100 times (``total`` is the
-            formula's size hint, exact for materialized formulas) and once at the end.
+        progress: Called as ``progress(done, total)`` about 100 times, at least every
+            :data:`PROGRESS_EVERY` factors (``total`` is the formula's size hint, exact for
+            materialized formulas), and once at the end. An exception it raises (e.g.
+            ``KeyboardInterrupt``, or a caller's cancel) stops the run there and propagates.
         overwrite_psi0: Evolve ``psi0`` in place when it is a complex128 C-contiguous array.
 
     Returns:
@@ -260,7 +264,9 @@ def evolve(formula: ProductFormula, psi0: np.ndarray, potential: np.ndarray,
         return out
 
     total = max(1, formula.size_hint)
-    report = max(1, total // 100)
+    # About 100 reports, but at least every PROGRESS_EVERY factors: a 10^12-step run must
+    # still show it is moving.
+    report = max(1, min(total // 100, PROGRESS_EVERY))
     if observe is not None and _positional_arity(observe) < 3:
         two_argument = observe
         observe = lambda k, psi, _log_success: two_argument(k, psi)  # noqa: E731
@@ -339,7 +345,9 @@ def run_emulator(spec: EvolutionSpec, *, shots: int | None = None, seed: int | N
 
     Memory is checked before anything is allocated (:func:`check_run_memory`); the work
     ``factors × grid points`` is estimated and, in a terminal, a progress bar shown when
-    it exceeds :data:`PROGRESS_WORK`.
+    it exceeds :data:`PROGRESS_WORK`. The steps are streamed, so ``steps = 10**12`` costs
+    time, not memory; Ctrl-C (``KeyboardInterrupt``) stops the run after the current
+    factor (one FFT at most), closes the progress bar and propagates — nothing is kept.
 
     Args:
         spec: A :class:`~qdq.RealTime`, :class:`~qdq.ImaginaryTime` or :class:`~qdq.Anneal`.

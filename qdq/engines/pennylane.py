@@ -49,10 +49,12 @@ from qdq.circuits.pennylane_emitter import (
     zstring_ops,
 )
 from qdq.circuits.program import program
+from qdq.engines.circuit_memory import check_circuit_memory
 from qdq.engines.readout import histogram_bits, make_result, shot_distribution, success_from_log
 from qdq.engines.statevector_memory import PENNYLANE_PEAK, check_statevector_memory
 from qdq.errors import BackendError, ParameterError, PostselectionError
 from qdq.evolution import EvolutionSpec
+from qdq.grid import check_memory
 from qdq.results import Result
 from qdq.validate import check_shots
 
@@ -210,6 +212,14 @@ def run_pennylane(spec: EvolutionSpec, *, shots: int | None = None, seed: int | 
             or max_ancillas < 1:
         raise ParameterError(f"max_ancillas must be an integer >= 1, got {max_ancillas!r}")
     check_statevector_memory(spec, PENNYLANE_PEAK, "exact" if shots is None else "reuse")
+    if shots is not None or spec.time_axis != "imaginary":
+        # One tape holds the whole circuit (exact imaginary time runs in bounded segments).
+        check_circuit_memory(spec, who="pennylane", ancillas="reuse")
+    if shots is not None:
+        # PennyLane returns every shot as a row of int64 bits; we copy them once.
+        wires = spec.grid.num_qubits + spec.grid.dims
+        check_memory(16 * wires * shots, f"pennylane's shots={shots} ({wires} wires × 16 B "
+                                         "per shot)", hint="use fewer shots")
     t0 = _time.perf_counter()
     circ = to_pennylane(spec, ancillas="reuse")
     grid = spec.grid

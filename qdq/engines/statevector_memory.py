@@ -22,8 +22,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from qdq.errors import ResourceError
 from qdq.evolution import EvolutionSpec
 from qdq.grid import check_memory
+
+#: Wider runs are refused without computing ``2^w`` (2^64 amplitudes is 256 EiB).
+MAX_STATEVECTOR_QUBITS = 64
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,27 @@ AER_PEAK = StatevectorPeak("aer", 64, 256 << 20)
 PENNYLANE_PEAK = StatevectorPeak("pennylane", 96, 512 << 20)
 
 
+#: Aer holds about this many bytes per shot until a shots run ends (its per-shot outcome
+#: records). Measured: ≈ 120 B per shot (peak RSS of 10⁷ and 4·10⁷ shots of a 3-qubit
+#: real-time circuit, which also took ≈ 1 µs per shot); declared with margin.
+AER_SHOT_BYTES = 192
+
+
+def check_aer_shots(shots: int) -> None:
+    """Refuse an Aer shots run whose per-shot records do not fit (before running it).
+
+    Raises:
+        ResourceError: Naming the shots and the bytes they need.
+
+    Example:
+        >>> check_aer_shots(1000)
+    """
+    check_memory(int(shots) * AER_SHOT_BYTES,
+                 f"aer's shots={shots} ({AER_SHOT_BYTES} B per shot, held until the run ends)",
+                 hint="use fewer shots, or backend='emulator', which samples the exact "
+                      "distribution in memory independent of the shots")
+
+
 def live_qubits(spec: EvolutionSpec, mode: str) -> int:
     """Qubits a statevector engine simulates at once for ``spec``.
 
@@ -63,8 +88,15 @@ def live_qubits(spec: EvolutionSpec, mode: str) -> int:
     if mode == "exact":
         return grid_qubits + max(factor_program(spec, term, 1.0).num_ancillas
                                  for term in ("potential", "kinetic"))
-    prog = program(spec, ancillas=mode)
-    return grid_qubits + max(1, prog.num_ancillas)
+    if mode == "reuse":
+        # program()'s default reuse width: one ancilla per dimension. Counting the blocks
+        # (program() does) would walk every factor of the formula.
+        return grid_qubits + max(1, spec.grid.dims)
+    if spec.product_formula().streamed:
+        # Fresh: one ancilla per block, and every step has >= 1 kinetic block — a lower
+        # bound that is already far beyond any statevector, without walking the stream.
+        return grid_qubits + spec.steps
+    return grid_qubits + max(1, program(spec, ancillas=mode).num_ancillas)
 
 
 def check_statevector_memory(spec: EvolutionSpec, peak: StatevectorPeak, mode: str) -> None:
@@ -74,6 +106,11 @@ def check_statevector_memory(spec: EvolutionSpec, peak: StatevectorPeak, mode: s
         ResourceError: Naming the engine, the qubits and the bytes needed.
     """
     qubits = live_qubits(spec, mode)
+    if qubits > MAX_STATEVECTOR_QUBITS:  # 2^qubits itself would be a huge integer
+        raise ResourceError(
+            f"a {peak.engine} statevector run of {qubits:,} qubits (mode {mode!r}) needs 2^"
+            f"{qubits:,} amplitudes; at most {MAX_STATEVECTOR_QUBITS} are ever simulated, got "
+            f"steps={spec.steps} — use ancillas='reuse', fewer steps, or backend='emulator'")
     check_memory(peak.bytes(qubits),
                  f"a {peak.engine} statevector run of {qubits} qubits "
                  f"({peak.bytes_per_amplitude} B per amplitude + "

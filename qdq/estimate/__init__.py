@@ -3,11 +3,12 @@
 The package owns the path **spec → logical counts → physical estimate**:
 
 * :mod:`qdq.estimate.counts` walks a spec's circuit program into logical counts (qubits,
-  rotations, rotation depth, measurements) without building the circuit;
-* :mod:`qdq.estimate.physical` hands them to Microsoft's resource estimator (the ``qdk``
-  package, extra ``qdq[estimate]``) for a named target and error budget, and returns an
-  :class:`Estimate`; :func:`estimate_circuit` runs the estimator on a whole Qiskit circuit
-  (the cross-check).
+  rotations, rotation depth, measurements) without building the circuit, in O(1) of the
+  number of steps (the repeating middle of a long formula is added period by period);
+* :mod:`qdq.estimate.physical` hands them, as a ``qdk.qre`` trace, to Microsoft's resource
+  estimator (QRE v3: the ``qdk[qre]`` package, extra ``qdq[estimate]``) for a named target
+  and error budget, and returns an :class:`Estimate`; :func:`estimate_circuit` passes a
+  whole Qiskit circuit gate by gate instead (the cross-check).
 
 Calling the package runs :func:`estimate`. Its modules import each other directly, never
 this ``__init__``; they may import :mod:`qdq.circuits`, :mod:`qdq.evolution` and
@@ -35,10 +36,13 @@ from qdq.estimate.physical import (
     estimate_circuit,
     estimate_counts,
     lower_circuit,
+    trace_from_circuit,
+    trace_from_counts,
 )
 
 __all__ = ["TARGETS", "Estimate", "LogicalCounts", "estimate", "estimate_circuit",
-           "estimate_counts", "logical_counts", "lower_circuit"]
+           "estimate_counts", "logical_counts", "lower_circuit", "trace_from_circuit",
+           "trace_from_counts"]
 
 
 class _CallableModule(types.ModuleType):

@@ -6,7 +6,10 @@ cached in the store, so a second fetch — from any process — is read back), c
 IBM; a local fake job is found in this process or re-run from its stored ISA circuit and
 seed). :func:`jobs` lists the store's jobs with filters.
 
-May import :mod:`~qdq.hardware.launch`, :mod:`~qdq.hardware.runtime`,
+The stored side (attributes, summary, row checks) is :mod:`~qdq.hardware.jobrecord`.
+
+May import :mod:`~qdq.hardware.jobrecord`, :mod:`~qdq.hardware.launch`,
+:mod:`~qdq.hardware.runtime`,
 :mod:`~qdq.hardware.transpile`, :mod:`~qdq.hardware.decode`, the store and the results;
 never :mod:`~qdq.hardware.submit` (which imports this module) nor the package itself.
 
@@ -26,11 +29,13 @@ from __future__ import annotations
 
 import logging
 import time as _time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import qdq.hardware.runtime as runtime
-from qdq.errors import BackendError, QdqError, ResultError
+from qdq.errors import BackendError, QdqError, ResultError, StoreError
+from qdq.hardware.jobrecord import JobRecord
 from qdq.hardware.launch import (
     LOCAL_BY_LOCAL_ID,
     LOCAL_JOBS,
@@ -38,11 +43,9 @@ from qdq.hardware.launch import (
     find_by_tag,
     open_store,
     provider_job_id,
-    qpy_loads,
     relaunch_local,
     remember_local,
 )
-from qdq.hardware.transpile import ResourceReport
 from qdq.redact import redact
 
 __all__ = ["FINAL_STATUSES", "Job", "jobs", "recover_jobs"]
@@ -60,127 +63,19 @@ def _parse_time(text: str | None) -> datetime | None:
         return None
 
 
-class Job:
-    """A hardware job recorded in the local store.
+class Job(JobRecord):
+    """A hardware job recorded in the local store: poll, fetch, cancel, recover.
+
+    The attributes (``id``, ``provider_id``, ``backend``, ``shots``, ``to_dict()``, …)
+    come from :class:`~qdq.hardware.jobrecord.JobRecord`.
 
     Args:
         local_id: The id :func:`~qdq.hardware.submit.submit` returned (``"qdq-…"``).
         store: The store holding it (a :class:`~qdq.store.Store`, a path or ``None``).
 
     Raises:
-        StoreError: Unknown id (the message says how to list jobs).
-
-    Attributes:
-        id: Local id (``"qdq-<12 hex>"``), also a runtime job tag.
-        provider_id: The provider's job id (``None`` until submission is recorded).
-        backend: Canonical backend name.
+        StoreError: Unknown id (the message says how to list jobs), or a damaged row.
     """
-
-    def __init__(self, local_id: str, *, store: Any = None) -> None:
-        self._store = open_store(store)
-        self._row = self._store.get_job(local_id)
-        self._provider_job: Any = None
-        self._service: Any = None
-        self._poll_error: str | None = None
-
-    # ------------------------------------------------------------------ attributes
-    @classmethod
-    def _from_row(cls, row: dict[str, Any], store: Any) -> Job:
-        job = cls.__new__(cls)
-        job._store = store
-        job._row = row
-        job._provider_job = None
-        job._service = None
-        job._poll_error = None
-        return job
-
-    @property
-    def id(self) -> str:
-        """Local id."""
-        return str(self._row["local_id"])
-
-    @property
-    def provider_id(self) -> str | None:
-        """Provider job id, ``None`` while the submission is unrecorded."""
-        return self._row.get("provider_job_id")
-
-    @property
-    def backend(self) -> str:
-        """Backend name."""
-        return str(self._row["backend"])
-
-    @property
-    def params(self) -> dict[str, Any]:
-        """Submission parameters (shots, mode, primitive, options, seed, report, …)."""
-        return dict(self._row.get("params") or {})
-
-    @property
-    def shots(self) -> int:
-        """Requested shots."""
-        return int(self.params.get("shots", 0))
-
-    @property
-    def is_local(self) -> bool:
-        """Whether the job runs on a local fake backend."""
-        return bool(self.params.get("local", runtime.looks_fake(self.backend)))
-
-    @property
-    def created(self) -> str:
-        """Creation time (ISO 8601, UTC)."""
-        return str(self._row["created"])
-
-    @property
-    def error(self) -> str | None:
-        """Stored error text (redacted), if any."""
-        return self._row.get("error")
-
-    @property
-    def resource_report(self) -> ResourceReport:
-        """The resource report computed before submission."""
-        return ResourceReport.from_dict(self.params.get("resource_report") or {})
-
-    @property
-    def stored_status(self) -> str:
-        """The status last recorded in the store (no polling)."""
-        return str(self._row["status"])
-
-    def isa_circuit(self) -> Any:
-        """The submitted ISA circuit (decoded from the store)."""
-        return qpy_loads(self._row["spec"]["isa_qpy"])
-
-    @property
-    def poll_error(self) -> str | None:
-        """Why the last :meth:`poll` could not reach the provider (``None`` if it could)."""
-        return self._poll_error
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe summary (no circuit, no result arrays).
-
-        ``status`` is the stored status, or ``"unreachable: <reason>"`` after a failed
-        :meth:`poll` (``poll_error`` then holds the reason).
-        """
-        rep = self.params.get("resource_report") or {}
-        status = self.stored_status if self._poll_error is None \
-            else f"unreachable: {self._poll_error}"
-        return {
-            "id": self.id, "provider_id": self.provider_id, "backend": self.backend,
-            "status": status, "poll_error": self._poll_error, "created": self.created,
-            "updated": self._row.get("updated"), "shots": self.shots,
-            "mode": self.params.get("mode"), "primitive": self.params.get("primitive"),
-            "method": (self._row.get("spec") or {}).get("method"),
-            "two_qubit_gates": rep.get("two_qubit_gates"),
-            "estimated_fidelity": rep.get("estimated_fidelity"),
-            "has_result": self._row.get("result") is not None, "error": self.error,
-        }
-
-    def __repr__(self) -> str:
-        return (f"Job({self.id} on {self.backend}: {self.stored_status}, "
-                f"provider_id={self.provider_id!r})")
-
-    # ------------------------------------------------------------------ plumbing
-    def _reload(self) -> dict[str, Any]:
-        self._row = self._store.get_job(self.id)
-        return self._row
 
     def _get_service(self) -> Any:
         if self._service is None:
@@ -340,7 +235,14 @@ class Job:
             raise self._record_failure(exc, "fetching") from None
         t1 = _time.perf_counter()
         info = row["spec"]
-        hist, accepted, total = decode_counts(raw, info, self.id)
+        try:
+            hist, accepted, total = decode_counts(raw, info, self.id)
+        except QdqError:
+            raise
+        except (KeyError, TypeError, ValueError) as exc:  # the stored description is edited
+            raise StoreError(f"job {self.id}: its stored description cannot decode the "
+                             f"counts ({type(exc).__name__}: {exc}); the store was edited or "
+                             "is damaged: submit the job again") from None
         params = self.params
         extra = {
             "local_id": self.id, "provider_job_id": self.provider_id,
@@ -454,8 +356,12 @@ class Job:
 
 
 def jobs(status: str | None = None, backend: str | None = None, limit: int | None = 100,
-         store: Any = None) -> list[Job]:
+         store: Any = None, *, on_skip: Callable[[str], None] | None = None) -> list[Job]:
     """Jobs recorded in the store, newest first (no polling).
+
+    A damaged row (invalid JSON, a field of the wrong type) is skipped, not raised, so one
+    bad row never hides the others; each is reported through ``on_skip`` (default: a
+    logged warning).
 
     Args:
         status: Only this status (``created``, ``submitted``, ``queued``, ``running``,
@@ -463,6 +369,7 @@ def jobs(status: str | None = None, backend: str | None = None, limit: int | Non
         backend: Only this backend (fake names in any accepted spelling).
         limit: At most this many (``None`` for all).
         store: Store, path or ``None``.
+        on_skip: Called with the reason for each skipped row.
 
     Returns:
         :class:`Job` objects.
@@ -473,8 +380,15 @@ def jobs(status: str | None = None, backend: str | None = None, limit: int | Non
     st = open_store(store)
     if backend is not None and runtime.looks_fake(backend):
         backend = runtime.canonical_fake_name(backend) or backend
-    return [Job._from_row(row, st)
-            for row in st.list_jobs(status=status, backend=backend, limit=limit)]
+    out = []
+    for row in st.list_jobs(status=status, backend=backend, limit=limit, strict=False):
+        try:
+            if row["row_error"] is not None:
+                raise StoreError(row["row_error"])
+            out.append(Job._from_row({k: v for k, v in row.items() if k != "row_error"}, st))
+        except StoreError as exc:
+            (on_skip or (lambda text: logger.warning("skipped %s", text)))(str(exc))
+    return out
 
 
 def recover_jobs(*, store: Any = None, older_than_s: float = 300.0) -> list[Job]:

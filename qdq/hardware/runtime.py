@@ -51,14 +51,20 @@ Example:
 from __future__ import annotations
 
 import difflib
-import functools
 import logging
 import os
+import re
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from qdq.errors import BackendError, ParameterError, QdqError, require
+from qdq.hardware.fake_backends import (  # re-exported: runtime.looks_fake(...) etc.
+    canonical_fake_name,
+    fake_backend,
+    fake_backend_names,
+    looks_fake,
+)
 from qdq.redact import redact
 
 __all__ = [
@@ -146,6 +152,37 @@ def is_transient(exc: BaseException) -> bool:
     return False
 
 
+_AUTH_NAMES = ("IBMNotAuthorizedError", "NotAuthorized", "Unauthorized", "Forbidden")
+_AUTH_TEXT = re.compile(r"invalid (api )?(token|key)|unauthori[sz]ed|not authori[sz]ed|forbidden"
+                        r"|api key could not be found|valid api token|\b40[13]\b", re.I)
+
+
+def is_auth_error(exc: BaseException) -> bool:
+    """Whether ``exc`` (or an error in its cause/context chain) is a refused login.
+
+    Authentication failures are never transient: retrying an invalid token five times
+    only delays the real message. Recognised: an HTTP status 401/403 (``status_code``,
+    ``code`` or ``status`` attribute), ``IBMNotAuthorizedError`` and similar class names,
+    and messages saying "invalid token", "Unauthorized", "Forbidden" or 401/403.
+
+    Example:
+        >>> is_auth_error(RuntimeError("401 Client Error: Unauthorized"))
+        True
+        >>> is_auth_error(ConnectionError("reset"))
+        False
+    """
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen and len(seen) < 8:
+        seen.add(id(exc))
+        codes = {getattr(exc, a, None) for a in ("status_code", "code", "status")}
+        if codes & {401, 403} or any(n in type(exc).__name__ for n in _AUTH_NAMES):
+            return True
+        if _AUTH_TEXT.search(str(exc)[:2000]):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 def with_retries(fn: Callable[..., T], *args: Any, what: str = "call the IBM runtime",
                  attempts: int | None = None, **kwargs: Any) -> T:
     """Call ``fn(*args, **kwargs)``, retrying transient errors with exponential backoff.
@@ -161,7 +198,8 @@ def with_retries(fn: Callable[..., T], *args: Any, what: str = "call the IBM run
         ``fn``'s return value.
 
     Raises:
-        BackendError: When the transient errors outlast the attempts (message redacted).
+        BackendError: When the transient errors outlast the attempts, or at once for an
+            authentication failure (:func:`is_auth_error`: "invalid token"; message redacted).
         Exception: Non-transient errors propagate unchanged (``QdqError`` included).
 
     Example:
@@ -185,6 +223,12 @@ def with_retries(fn: Callable[..., T], *args: Any, what: str = "call the IBM run
         except QdqError:
             raise
         except Exception as exc:
+            if is_auth_error(exc):  # never retried: the token will not become valid
+                raise BackendError(
+                    f"could not {what}: invalid token or not authorized "
+                    f"({redact(f'{type(exc).__name__}: {exc}')[:300]}); check the IBM Quantum "
+                    f"API key in QISKIT_IBM_TOKEN or the saved account ({ACCOUNT_HELP})"
+                ) from None
             if not is_transient(exc):
                 raise
             if attempt == total:
@@ -198,91 +242,6 @@ def with_retries(fn: Callable[..., T], *args: Any, what: str = "call the IBM run
             _sleep(delay)
             delay = min(delay * 2.0, RETRY_MAX_DELAY)
     raise AssertionError("unreachable")  # pragma: no cover
-
-
-# --------------------------------------------------------------------------- fake backends
-
-
-def _norm(name: str) -> str:
-    return "".join(ch for ch in name.lower() if ch.isalnum())
-
-
-@functools.cache
-def fake_backend_names() -> dict[str, str]:
-    """Canonical fake backend names mapped to their ``fake_provider`` class names.
-
-    Example:
-        >>> fake_backend_names()["fake_torino"]
-        'FakeTorino'
-    """
-    fp = require("qiskit_ibm_runtime.fake_provider", "ibm")
-    from qiskit_ibm_runtime.fake_provider.fake_backend import FakeBackendV2
-
-    out: dict[str, str] = {}
-    for cls_name in dir(fp):
-        cls = getattr(fp, cls_name)
-        if (cls_name.startswith("Fake") and isinstance(cls, type)
-                and issubclass(cls, FakeBackendV2)):
-            name = getattr(cls, "backend_name", None) or cls_name
-            out[str(name)] = cls_name
-    return dict(sorted(out.items()))
-
-
-@functools.cache
-def _fake_lookup() -> dict[str, str]:
-    table: dict[str, str] = {}
-    for name, cls_name in fake_backend_names().items():
-        for key in (name, cls_name, cls_name[:-2] if cls_name.endswith("V2") else cls_name):
-            table.setdefault(_norm(key), name)
-    return table
-
-
-def looks_fake(name: str) -> bool:
-    """Whether a backend name asks for a local fake backend (starts with ``fake``).
-
-    Example:
-        >>> looks_fake("FakeTorino"), looks_fake("ibm_torino")
-        (True, False)
-    """
-    return _norm(name).startswith("fake")
-
-
-def canonical_fake_name(name: str) -> str | None:
-    """The canonical ``fake_*`` name for a fake backend name, or ``None``.
-
-    Example:
-        >>> canonical_fake_name("fakemanilav2")
-        'fake_manila'
-    """
-    if not isinstance(name, str) or not looks_fake(name):
-        return None
-    return _fake_lookup().get(_norm(name))
-
-
-def fake_backend(name: str) -> Any:
-    """Instantiate a fake backend by (any accepted spelling of its) name.
-
-    Raises:
-        BackendError: Unknown fake name (the message lists close matches).
-
-    Example:
-        >>> fake_backend("FakeManilaV2").num_qubits
-        5
-    """
-    canonical = canonical_fake_name(name)
-    if canonical is None:
-        names = list(fake_backend_names())
-        close = difflib.get_close_matches(str(name).lower().replace("-", "_"), names, n=5,
-                                          cutoff=0.5)
-        hint = f"did you mean {', '.join(close)}? " if close else ""
-        raise BackendError(
-            f"unknown fake backend {name!r}; {hint}fake backends are "
-            f"qiskit_ibm_runtime.fake_provider's ({len(names)} of them, e.g. fake_torino, "
-            "fake_sherbrooke, fake_manila); list them with "
-            "qdq.hardware.runtime.fake_backend_names()"
-        )
-    fp = require("qiskit_ibm_runtime.fake_provider", "ibm")
-    return getattr(fp, fake_backend_names()[canonical])()
 
 
 # --------------------------------------------------------------------------- service

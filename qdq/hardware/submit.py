@@ -53,6 +53,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import qdq.hardware.runtime as runtime
+from qdq.engines.circuit_memory import check_circuit_memory
 from qdq.errors import BackendError, ParameterError
 from qdq.hardware.job import Job
 from qdq.hardware.launch import (
@@ -68,6 +69,7 @@ from qdq.hardware.launch import (
 )
 from qdq.hardware.transpile import ResourceReport, resource_report, transpile_for
 from qdq.redact import redact
+from qdq.validate import check_shots
 
 __all__ = ["MODES", "job_description", "preview", "submit"]
 
@@ -81,13 +83,18 @@ _DD_SEQUENCES = ("XX", "XpXm", "XY4")
 # --------------------------------------------------------------------------- validation
 
 
+#: Circuit copies a submission holds at peak (declared, not measured): the built circuit,
+#: and the transpiler's DAG and ISA circuit, each gate expanded to the basis (~3×).
+SUBMIT_COPIES = 4
+
+
 def _check_shots(shots: Any) -> int:
     if isinstance(shots, bool) or not isinstance(shots, int) or shots < 1:
         raise ParameterError(
             f"shots must be an integer >= 1, got {redact(repr(shots))}; hardware always samples "
             "(use qdq.run(spec, shots=None) for exact probabilities)"
         )
-    return int(shots)
+    return check_shots(shots)  # the shared upper limit (a signed 64-bit count)
 
 
 def _check_seed(seed: Any) -> int | None:
@@ -206,6 +213,10 @@ def _plan(spec: Any, backend: str, *, optimization_level: int, seed: int | None,
     from qdq.evolution import EvolutionSpec
 
     EvolutionSpec.require(spec, "submit")
+    # The whole circuit is built and transpiled: refuse one that cannot fit before building
+    # it (the transpiled copy expands each gate to the backend's basis and adds routing).
+    check_circuit_memory(spec, who="submit", target="hardware", ancillas="reuse",
+                         copies=SUBMIT_COPIES)
     t0 = _time.perf_counter()
     backend_obj, name, local = runtime.get_backend(backend, service=service)
     t1 = _time.perf_counter()

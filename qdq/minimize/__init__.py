@@ -1,6 +1,7 @@
 """``qdq.minimize``: solve real problems — quantum stages refined to full precision.
 
-:func:`minimize` takes a vectorized callable, an objective string or a quadratic program,
+:func:`minimize` takes a callable (vectorized ``f(*coords)`` or scipy's ``f(x)``, see
+:mod:`~qdq.minimize.objective`), an objective string or a quadratic program,
 a box, scipy-style constraints, and returns a :class:`scipy.optimize.OptimizeResult` with
 qdq's own bookkeeping (each stage's :class:`~qdq.Result`, shots, CX per shot, the trivial
 baselines). :func:`read_qp` reads ``.lp`` / ``.mps`` quadratic programs with HiGHS.

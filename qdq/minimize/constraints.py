@@ -21,7 +21,8 @@ The stages minimize the Powell–Hestenes–Rockafellar augmented Lagrangian
 with the updates ``λ ← λ + ρ h(x*)``, ``μ ← max(0, μ − ρ g(x*))`` at the stage's best
 point and ``ρ ← 10ρ`` when the violation did not fall below a quarter of the previous one.
 
-May import numpy, scipy and :mod:`qdq.errors`.
+May import numpy, scipy, :mod:`qdq.errors` and :mod:`qdq.minimize.objective` (realness,
+the string compiler).
 
 Example:
     >>> from scipy.optimize import LinearConstraint
@@ -41,13 +42,18 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from qdq.errors import ParameterError, ProblemError
+from qdq.minimize.objective import check_real
 
 __all__ = ["ALState", "ConstraintSet", "from_text", "normalize"]
 
 
 def _point_rows(fun: Callable, args: tuple, x: np.ndarray, label: str) -> np.ndarray:
     try:
-        return np.atleast_1d(np.asarray(fun(x, *args), dtype=float)).ravel()
+        with np.errstate(all="ignore"):
+            out = check_real(fun(x, *args), x[:, None], f"constraint {label}")
+        return np.atleast_1d(np.asarray(out, dtype=float)).ravel()
+    except ProblemError:
+        raise
     except Exception as exc:
         raise ProblemError(f"constraint {label} failed at x = {x.tolist()}: "
                            f"{type(exc).__name__}: {exc}") from exc
@@ -68,7 +74,9 @@ def _columnize(fun: Callable, args: tuple, dims: int, label: str, x0: np.ndarray
 
     def columns(X: np.ndarray) -> np.ndarray:
         if vectorized:
-            return np.asarray(fun(X, *args), dtype=float).reshape(k, X.shape[1])
+            with np.errstate(all="ignore"):
+                out = check_real(fun(X, *args), X, f"constraint {label}")
+            return np.asarray(out, dtype=float).reshape(k, X.shape[1])
         return np.stack([_point_rows(fun, args, X[:, i], label)
                          for i in range(X.shape[1])], axis=1).reshape(k, X.shape[1])
 
@@ -295,18 +303,21 @@ def from_text(text: str, dims: int) -> dict:
         >>> c["type"], float(c["fun"](np.array([0.25, 0.25])))
         ('ineq', 0.5)
     """
-    import sympy
-
-    from qdq.problem import parse_objective
+    from qdq.minimize.objective import compile_text
 
     ops = [op for op in ("<=", ">=", "==") if op in text]
     if len(ops) != 1 or text.count(ops[0]) != 1:
         raise ProblemError(f"a constraint needs exactly one of <=, >=, == between two "
                            f"expressions, got {text!r}")
     lhs, rhs = text.split(ops[0])
-    left, symbols = parse_objective(lhs, dims)
-    right, _ = parse_objective(rhs, dims)
-    expr = (right - left) if ops[0] == "<=" else (left - right)
-    compiled = sympy.lambdify(symbols, expr, modules="numpy")
-    return {"type": "eq" if ops[0] == "==" else "ineq", "fun": lambda x: compiled(*x),
-            "text": text}
+    try:  # poles and complex constants are refused here; say it was the constraint
+        left, right = compile_text(lhs, dims), compile_text(rhs, dims)
+    except ProblemError as exc:
+        raise ProblemError(f"constraint {text!r}: {exc}") from None
+
+    def fun(x):
+        X = np.asarray(x, dtype=float).reshape(dims, -1)
+        diff = (right(X) - left(X)) if ops[0] == "<=" else (left(X) - right(X))
+        return np.broadcast_to(diff, (X.shape[1],)).reshape(np.shape(x)[1:])
+
+    return {"type": "eq" if ops[0] == "==" else "ineq", "fun": fun, "text": text}

@@ -30,7 +30,7 @@ from qdq.minimize.baselines import uniform_baseline
 from qdq.minimize.blocks import HEURISTIC, sweep
 from qdq.minimize.constraints import ALState, normalize
 from qdq.minimize.objective import Objective
-from qdq.minimize.refine import least_violation, polish, shrink_box
+from qdq.minimize.refine import least_violation, polish, shrink_box, unbounded_near
 from qdq.minimize.stage import METHOD_OPTION_KEYS, quantum_method, run_stage
 
 __all__ = ["DEFAULT_OPTIONS", "DEFAULT_QUBITS", "minimize"]
@@ -126,13 +126,16 @@ def _public(rec: dict, index: int, box, free, al) -> dict:
 def minimize(fun, bounds: Sequence[Sequence[float]] | None = None, *, method: str = "anneal",
              constraints=(), qubits: int | None = None, backend: str = "emulator",
              shots: int | None = 1000, refine: bool = True, seed: int | None = None,
-             options: dict[str, Any] | None = None) -> OptimizeResult:
+             options: dict[str, Any] | None = None, convention: str = "auto") -> OptimizeResult:
     r"""Minimize ``fun`` on a box with quantum stages, box refinement and a local polish.
 
     Args:
-        fun: A vectorized callable ``f(*coords)``, an objective string in the safe grammar
-            (:mod:`qdq.expression`: ``x, y, z`` or ``x0, x1, …``), or a
-            :class:`~qdq.minimize.qp.QuadraticProgram` (its bounds and constraints apply).
+        fun: A callable — qdq's vectorized ``f(*coords)`` or scipy's ``f(x)`` (``x`` of
+            shape ``(d,)``, or ``(d, M)`` when vectorized), see ``convention`` — an
+            objective string in the safe grammar (:mod:`qdq.expression`: ``x, y, z`` or
+            ``x0, x1, …``), or a :class:`~qdq.minimize.qp.QuadraticProgram` (its bounds
+            and constraints apply). Values must be real (complex → ProblemError);
+            non-finite values are walls, never reported as the minimum.
         bounds: ``(low, high)`` per variable (finite).
         method: Quantum method: ``"anneal"``, ``"imaginary-time"``, ``"two-loop"``,
             ``"real-time"`` (or an alias such as ``"imaginary"``).
@@ -148,11 +151,18 @@ def minimize(fun, bounds: Sequence[Sequence[float]] | None = None, *, method: st
         options: minimize's options (:data:`DEFAULT_OPTIONS`) and the method's (``D``,
             ``time``, ``steps``, ``order``, ``schedule``, two-loop's ``D0``, …; defaults
             from :mod:`qdq.defaults`, scaled to each stage's box).
+        convention: How a callable ``fun`` is called: ``"coords"`` (``f(*coords)``),
+            ``"scipy"`` (``f(x)``), or ``"auto"``: the signature decides for ``d ≥ 2``
+            (``d`` parameters → coords, one → scipy), else a 3-point probe in the box
+            (:func:`qdq.minimize.objective.detect`; its evaluations count in ``nfev``);
+            an ambiguous callable is refused. Constraints always use scipy's ``fun(x)``.
 
     Returns:
         A :class:`scipy.optimize.OptimizeResult` with scipy's ``x``, ``fun``, ``nfev``,
-        ``nit``, ``success``, ``status`` (0 converged, 1 the polish did not converge,
-        2 infeasible, 3 no feasible point reached) and ``message``, plus ``maxcv`` (the
+        ``nit``, ``success``, ``status`` (0 converged, 1 the polish did not converge or a
+        point beside ``x`` is lower,
+        2 infeasible, 3 no feasible point reached, 4 the objective is unbounded below or
+        not finite near ``x``: a pole, not a minimum) and ``message``, plus ``maxcv`` (the
         constraint violation at ``x``), ``ncev``, ``stages`` (one dict per stage and the
         polish), ``results`` (each stage's :class:`~qdq.Result`), ``shots``, ``raw_shots``
         (postselected methods: expected circuit runs), ``cx_per_shot`` (per stage),
@@ -176,7 +186,7 @@ def minimize(fun, bounds: Sequence[Sequence[float]] | None = None, *, method: st
     opts, method_opts = _check_options(options)
     box0 = _bounds(bounds, fun)
     dims = len(box0)
-    F = Objective.from_user(fun, dims)
+    F = Objective.from_user(fun, dims, convention=convention, box=box0)
     cons = list(fun.constraints()) if hasattr(fun, "constraints") else []
     cons += list(constraints if isinstance(constraints, (list, tuple)) else [constraints])
     cs, box = normalize(cons, box0)
@@ -278,14 +288,29 @@ def minimize(fun, bounds: Sequence[Sequence[float]] | None = None, *, method: st
             status, message = 2, (f"infeasible: the smallest constraint violation found is "
                                   f"{viol:.3g} (> ctol = {ctol:g}) at x = "
                                   f"{np.round(x, 6).tolist()}")
-    if viol > ctol and status != 2:
+    checked = bool(refine and opts["polish"])
+    before = F.nfev
+    why = (unbounded_near(F, cs, x, fx, box, ctol=ctol) if checked else None
+           if np.isfinite(fx) else (4, f"the objective is not finite at x = {x.tolist()}"))
+    q_stages = [s for s in stages if s["operation"] == "quantum"]
+    seen_lo = min(s["grid_f_range"][0] for s in q_stages)
+    seen_hi = max(s["grid_f_range"][1] for s in q_stages)
+    if (why is None or why[0] != 4) and np.isfinite(seen_lo) and fx < seen_lo - 1e3 * (
+            seen_hi - seen_lo + abs(seen_lo) + 1):  # far below all the grids saw: a pole
+        why = 4, (f"the objective is unbounded below near x = {np.asarray(x).tolist()}: f = "
+                  f"{fx:.6g} there, while every grid value lies in [{seen_lo:.6g}, "
+                  f"{seen_hi:.6g}]; a pole or a singularity, not a minimum")
+    if checked:
+        stages[-1]["check_nfev"] = F.nfev - before  # the probe's evaluations
+    if why is not None and status != 2:  # never report a pole or a non-minimum as success
+        success, status, message = False, why[0], f"{why[1]}; {message}"
+    elif viol > ctol and status != 2:
         success, status = False, 3
         message = (f"no feasible point reached: the constraint violation at x is {viol:.3g} "
                    f"(> ctol = {ctol:g}); {message}")
     if heuristic:
         message += f" [{HEURISTIC.split(':')[0]}]"
 
-    q_stages = [s for s in stages if s["operation"] == "quantum"]
     total_shots = sum(s["shots"] or 0 for s in q_stages) if shots is not None else None
     raw = sum(s["raw_shots"] or 0 for s in q_stages) if shots is not None else None
     cx_total = sum(s["cx_per_shot"] * (s["raw_shots"] or 0) for s in q_stages)
@@ -294,6 +319,10 @@ def minimize(fun, bounds: Sequence[Sequence[float]] | None = None, *, method: st
                             polish_method=polish_method, polish_tol=opts["tol"],
                             do_polish=bool(refine and opts["polish"]))
     base["grid_argmin"] = {**first["grid_argmin"], "nfev": first["grid_points"]}
+    ga = [s["grid_argmin"] for s in q_stages]  # free: every stage's grid is already evaluated
+    best = min(range(len(ga)), key=lambda i: key(ga[i]["fun"], ga[i]["violation"]))
+    base["stage_grid_argmin"] = {**ga[best], "stage": best,
+                                 "nfev": sum(s["grid_points"] for s in q_stages)}
     reference = None
     if hasattr(fun, "reference") and opts["reference"]:
         reference = fun.reference(seed=seed)

@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["least_violation", "polish", "shrink_box"]
+__all__ = ["least_violation", "polish", "shrink_box", "unbounded_near"]
 
 
 def shrink_box(stage: dict, free: Sequence[int], box: Sequence[Sequence[float]],
@@ -171,3 +171,66 @@ def least_violation(cs, starts: np.ndarray, bounds: Sequence[Sequence[float]]) -
         if best is None or viol < best["violation"]:
             best = {"x": np.asarray(res.x), "violation": viol}
     return best
+
+
+def unbounded_near(objective, cs, x: np.ndarray, f: float, bounds: Sequence[Sequence[float]],
+                   *, ctol: float = 1e-6) -> tuple[int, str] | None:
+    r"""Why ``x`` is not a minimum: unbounded or not finite near it, or lower values beside it.
+
+    A local method can stop near a pole (``1/x`` at ``0``) or a log singularity with a
+    huge finite value and "converged". This check evaluates ``f`` (counted in ``nfev``)
+    at ``x ± m·10^{-k}·side``, ``m ∈ {1, 2, 5}``, ``k = 3, …, 10``, along each axis inside
+    the box (under constraints only probes no more violated than ``x``):
+
+    * ``f(x)`` not finite, a probe ``-inf``, or a probe lower than ``f(x)`` by more than
+      ``(1 + |f(x)|)/2`` (no minimum of a continuous function drops that much that
+      close): ``(4, "unbounded below …")``;
+    * a probe lower by more than ``10^{-6}(1 + |f(x)|)``: ``(1, "not a local minimum …")``
+      (the polish stopped short, e.g. next to a wall of non-finite values).
+
+    Returns:
+        ``None`` when ``x`` passes, else ``(status, message)`` naming the point and probe.
+
+    Example:
+        >>> from qdq.minimize.objective import Objective
+        >>> F = Objective.from_user("1/x", 1)
+        >>> unbounded_near(F, None, np.array([-2e-6]), F.point(np.array([-2e-6])),
+        ...                [(-1, 1)])[1].split(":")[0]
+        'the objective is unbounded below near x = [-2e-06]'
+        >>> unbounded_near(F, None, np.array([-1.0]), -1.0, [(-1, 1)])[0]  # x + h is lower
+        1
+        >>> G = Objective.from_user("(x - 0.5)**2", 1)
+        >>> unbounded_near(G, None, np.array([0.5]), 0.0, [(-1, 1)]) is None
+        True
+    """
+    x = np.asarray(x, dtype=float)
+    if not np.isfinite(f):
+        return 4, (f"the objective is not finite at the best point found, x = {x.tolist()} "
+                   f"(got {f}); a pole or a singularity, not a minimum")
+    lo = np.array([b[0] for b in bounds], dtype=float)
+    hi = np.array([b[1] for b in bounds], dtype=float)
+    cols = []
+    for d in range(x.size):
+        for step in np.outer([1.0, 2.0, 5.0], 10.0 ** -np.arange(3, 11)).ravel():
+            for sign in (-1.0, 1.0):
+                p = x.copy()
+                p[d] += sign * step * (hi[d] - lo[d])
+                if lo[d] <= p[d] <= hi[d]:
+                    cols.append(p)
+    if not cols:
+        return None
+    P = np.stack(cols, axis=1)
+    vals = objective(P)
+    if cs:
+        v0 = float(cs.violation(x[:, None])[0])
+        vals = np.where(cs.violation(P) <= v0 + 1e-12, vals, np.nan)
+    drop = np.where(np.isnan(vals), np.inf, vals)
+    i = int(np.argmin(drop))
+    where = f"f = {f:.10g} there but {drop[i]:.10g} at {P[:, i].tolist()}"
+    if drop[i] == -np.inf or drop[i] < f - 0.5 * (1 + abs(f)):
+        return 4, (f"the objective is unbounded below near x = {x.tolist()}: {where}; a pole "
+                   "or a singularity, not a minimum (exclude it from the box or regularize "
+                   "the objective)")
+    if drop[i] < f - 1e-6 * (1 + abs(f)):
+        return 1, f"x = {x.tolist()} is not a local minimum: {where}"
+    return None

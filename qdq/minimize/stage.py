@@ -143,7 +143,8 @@ def run_stage(merit: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.nda
     Returns:
         A record: ``result`` (:class:`~qdq.Result`), ``candidates`` (``(d, k)`` points,
         best first) with their ``f``, ``merit``, ``violation``; ``x``/``fun``/``merit`` of
-        the best; ``grid_argmin`` (point, merit) of the table; ``grid_points``, ``shots``,
+        the best; ``grid_argmin`` (point, merit) of the table; ``grid_points``,
+        ``grid_f_range`` (least and largest finite objective value on the grid), ``shots``,
         ``raw_shots``, ``cx_per_shot``, ``success_probability``, ``spacing``.
     """
     from qdq.compare.quantum import circuit_cx
@@ -175,6 +176,8 @@ def run_stage(merit: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.nda
         cand = np.union1d(cand, sampled[np.argsort(m[sampled], kind="stable")[:k]])
     cand = cand[np.argsort(m[cand], kind="stable")]
     ga = int(np.argmin(m))
+    fin = f[np.isfinite(f)]
+    f_range = [float(fin.min()), float(fin.max())] if fin.size else [np.inf, -np.inf]
     return {
         "result": result, "candidates": X[:, cand], "cand_f": f[cand], "cand_merit": m[cand],
         "cand_violation": v[cand], "cand_probability": flat_p[cand],
@@ -182,7 +185,7 @@ def run_stage(merit: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.nda
         "violation": float(v[cand[0]]),
         "grid_argmin": {"x": X[:, ga].tolist(), "fun": float(f[ga]), "merit": float(m[ga]),
                         "violation": float(v[ga])},
-        "grid_points": int(grid.size), "shots": accepted, "raw_shots": raw,
+        "grid_points": int(grid.size), "grid_f_range": f_range, "shots": accepted, "raw_shots": raw,
         "cx_per_shot": int(cx), "success_probability": float(result.success_probability),
         "spacing": [float(s) for s in grid.spacing], "p_global_min": float(result.p_global_min),
     }

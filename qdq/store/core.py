@@ -43,6 +43,7 @@ from typing import Any
 from qdq.errors import ParameterError, StoreError
 from qdq.jsonable import to_jsonable
 from qdq.redact import redact, scrub
+from qdq.store.rows import MAX_DEPTH, check_depth
 from qdq.validate import check_seed
 
 __all__ = ["SCHEMA_VERSION", "StoreCore", "default_store_path"]
@@ -152,17 +153,29 @@ def _check_mapping(what: str, value: Any) -> Mapping[str, Any]:
     return value
 
 
+#: The largest integer SQLite stores (a signed 64-bit value).
+SQLITE_MAX_INT = 2**63 - 1
+
+
 def _check_limit(limit: Any) -> int:
     if limit is None:
         return -1
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
         raise ParameterError(f"limit must be a positive int or None, got {limit!r}")
+    if limit > SQLITE_MAX_INT:  # SQLite would raise OverflowError; it means "all" anyway
+        raise ParameterError(f"limit must be at most 2**63-1 (SQLite's largest integer), got "
+                             f"{limit}; pass None (or a smaller number) for every row")
     return limit
 
 
 def _dump(value: Any) -> str:
     """Convert, scrub and serialise a JSON column value."""
-    return json.dumps(scrub(to_jsonable(value)), ensure_ascii=False)
+    try:
+        value = check_depth(to_jsonable(value), "the value", ParameterError)
+    except RecursionError:
+        raise ParameterError(f"the value nests more than {MAX_DEPTH} levels deep; store "
+                             "flatter data") from None
+    return json.dumps(scrub(value), ensure_ascii=False)
 
 
 def _clean_text(value: Any) -> str | None:
@@ -453,9 +466,13 @@ class StoreCore:
         if text is None:
             return None
         try:
-            return json.loads(text)
-        except ValueError as exc:
+            if not isinstance(text, str):  # SQLite lets any column hold any type
+                raise ValueError(f"a {type(text).__name__} where JSON text belongs")
+            return check_depth(json.loads(text), "the JSON", ValueError)
+        except (ValueError, RecursionError) as exc:  # RecursionError: nested 10^5 deep
+            detail = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
             raise StoreError(
                 f"column {column!r} in qdq store {str(self.path)!r} holds invalid JSON "
-                f"({exc}); the file may be corrupt; set QDQ_STORE to use another file"
+                f"({redact(detail[:200])}); the file may be corrupt; set QDQ_STORE to use "
+                "another file"
             ) from None

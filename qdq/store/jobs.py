@@ -33,6 +33,7 @@ from qdq.store.core import (
     _dump,
     _now,
 )
+from qdq.store.rows import NONE, check_types
 
 __all__ = ["JOB_STATUSES", "JobTable"]
 
@@ -46,6 +47,13 @@ JOB_STATUSES: tuple[str, ...] = (
     "error",
     "cancelled",
 )
+
+
+#: The type each column of a decoded job must have (SQLite enforces none of them).
+_JOB_TYPES: dict[str, tuple[type, ...]] = {
+    "local_id": (str,), "backend": (str,), "status": (str,), "provider_job_id": (str, NONE),
+    "spec": (dict,), "params": (dict,), "result": (dict, NONE), "error": (str, NONE),
+    "created": (str,), "updated": (str,)}
 
 
 def _check_status(status: Any) -> str:
@@ -64,6 +72,21 @@ class JobTable(StoreCore):
     )
 
     def _job_row(self, row: tuple) -> dict[str, Any]:
+        """Decode and check one row; StoreError names the job and the bad column."""
+        (local_id, backend, status, provider_job_id, spec, params, result, error, created,
+         updated) = row  # fmt: skip
+        what = f"job {redact(repr(local_id))[:60]}"
+        try:
+            out = self._decode_job(row)
+        except StoreError as exc:
+            raise StoreError(f"{what}: {exc}") from None
+        check_types(what, out, _JOB_TYPES)
+        if status not in JOB_STATUSES:
+            raise StoreError(f"{what}: column 'status' holds {redact(repr(status))[:60]}, "
+                             f"expected one of {', '.join(JOB_STATUSES)}")
+        return out
+
+    def _decode_job(self, row: tuple) -> dict[str, Any]:
         (local_id, backend, status, provider_job_id, spec, params, result, error, created,
          updated) = row  # fmt: skip
         return {
@@ -241,7 +264,8 @@ class JobTable(StoreCore):
         return self._job_row(row)
 
     def list_jobs(
-        self, status: str | None = None, backend: str | None = None, limit: int | None = 100
+        self, status: str | None = None, backend: str | None = None, limit: int | None = 100,
+        *, strict: bool = True,
     ) -> list[dict[str, Any]]:
         """Return jobs, newest first, optionally filtered.
 
@@ -249,6 +273,11 @@ class JobTable(StoreCore):
             status: Only jobs with this status (validated against :data:`JOB_STATUSES`).
             backend: Only jobs on this backend.
             limit: At most this many rows (``None`` for all).
+            strict: If ``True`` a damaged row (invalid JSON, a column of the wrong type,
+                an unknown status) raises :class:`~qdq.errors.StoreError`; if ``False``
+                it is returned as ``{"local_id", "row_error"}`` saying why and every good
+                row gets ``"row_error": None`` (``"error"`` stays the job's own error
+                text), so a listing can warn and go on.
 
         Returns:
             Dicts shaped like :meth:`get_job`'s.
@@ -285,4 +314,12 @@ class JobTable(StoreCore):
         args.append(lim)
         with self._connect("list jobs in") as conn:
             rows = conn.execute(sql, args).fetchall()
-        return [self._job_row(r) for r in rows]
+        if strict:
+            return [self._job_row(r) for r in rows]
+        out = []
+        for r in rows:
+            try:
+                out.append({**self._job_row(r), "row_error": None})
+            except StoreError as exc:
+                out.append({"local_id": r[0], "row_error": str(exc)})
+        return out

@@ -25,6 +25,7 @@ from typing import Any
 from qdq.errors import ParameterError, StoreError
 from qdq.redact import redact
 from qdq.store.core import (
+    SQLITE_MAX_INT,
     StoreCore,
     _check_limit,
     _check_mapping,
@@ -33,6 +34,7 @@ from qdq.store.core import (
     _dump,
     _now,
 )
+from qdq.store.rows import NONE, check_types
 
 __all__ = ["RunTable"]
 
@@ -42,7 +44,16 @@ def _check_run_id(run_id: Any) -> int:
         raise ParameterError(
             f"run id must be an int, got {redact(repr(run_id))}; use the id add_run returned"
         )
+    if not -SQLITE_MAX_INT - 1 <= run_id <= SQLITE_MAX_INT:  # SQLite: OverflowError
+        raise ParameterError(f"run id must be a 64-bit integer (ids count up from 1), got "
+                             f"{int(run_id)}; use an id that `qdq runs` lists")
     return int(run_id)
+
+
+#: The type each column of a decoded run must have (SQLite enforces none of them).
+_RUN_TYPES: dict[str, tuple[type, ...]] = {
+    "id": (int,), "created": (str,), "kind": (str,), "label": (str, NONE),
+    "params": (dict,), "result": (dict,)}
 
 
 class RunTable(StoreCore):
@@ -93,8 +104,9 @@ class RunTable(StoreCore):
         return int(run_id)
 
     def _run_row(self, row: sqlite3.Row | tuple) -> dict[str, Any]:
+        """Decode and check one row; StoreError names the run and the bad column."""
         run_id, created, kind, label, params, result = row
-        return {
+        out = {
             "id": run_id,
             "created": created,
             "kind": kind,
@@ -102,6 +114,8 @@ class RunTable(StoreCore):
             "params": self._loads(params, "runs.params"),
             "result": self._loads(result, "runs.result"),
         }
+        check_types(f"run {redact(repr(run_id))[:40]}", out, _RUN_TYPES)
+        return out
 
     def get_run(self, run_id: int) -> dict[str, Any]:
         """Return one run as a dict.
@@ -144,10 +158,10 @@ class RunTable(StoreCore):
         Args:
             kind: Only runs of this kind (all kinds if ``None``).
             limit: At most this many rows (``None`` for all).
-            strict: If ``True`` a row whose JSON columns cannot be decoded raises
-                :class:`~qdq.errors.StoreError`; if ``False`` such a row is returned
-                with ``params``/``result`` set to ``None`` where unreadable and an
-                ``"error"`` key saying why (every row then has an ``"error"`` key,
+            strict: If ``True`` a damaged row (invalid or too deeply nested JSON, a
+                column of the wrong type, NULL where a value belongs) raises
+                :class:`~qdq.errors.StoreError`; if ``False`` such a row is returned as
+                ``{"id", "error"}`` saying why (every row then has an ``"error"`` key,
                 ``None`` when the row is fine), so a listing can warn and go on.
 
         Returns:
@@ -182,17 +196,9 @@ class RunTable(StoreCore):
         return [self._lenient_run_row(r) for r in rows]
 
     def _lenient_run_row(self, row: tuple) -> dict[str, Any]:
-        run_id, created, kind, label, params, result = row
-        out: dict[str, Any] = {"id": run_id, "created": created, "kind": kind, "label": label}
-        problems = []
-        for column, text in (("params", params), ("result", result)):
-            try:
-                out[column] = self._loads(text, f"runs.{column}")
-            except StoreError:
-                out[column] = None
-                problems.append(column)
-        out["error"] = (
-            f"run {run_id}: column(s) {', '.join(problems)} hold invalid JSON" if problems
-            else None
-        )
-        return out
+        try:
+            return {**self._run_row(row), "error": None}
+        except StoreError as exc:
+            text = str(exc)
+            return {"id": row[0],
+                    "error": text if text.startswith("run ") else f"run {row[0]!r}: {text}"}

@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 import requests
 
-from qdq.errors import ParameterError, QdqError, ResultError
+from qdq.errors import ParameterError, QdqError, ResultError, StoreError
 from qdq.hardware.job import Job
 from qdq.hardware.submit import submit
 
@@ -76,7 +76,8 @@ def test_fetch_of_a_damaged_cached_result_fails_cleanly(cli, store, damage):
     assert res.exit_code == 0, res.output
     local_id = json.loads(res.stdout)["job"]["id"]
     _damage(store, local_id, damage)
-    with pytest.raises(ResultError, match=f"cached result of job {local_id}.*damaged"):
+    # A result of the wrong JSON type is refused by the store's row check (StoreError).
+    with pytest.raises((ResultError, StoreError), match=f"{local_id}.*damaged"):
         Job(local_id, store=store).result()
     for args in (["jobs", "fetch", local_id], ["jobs", "fetch", local_id, "--json"]):
         res = cli(*args)

@@ -364,7 +364,11 @@ def test_persistent_transient_errors_raise_backend_error(store, spec, fake_servi
 def test_client_errors_are_not_retried(store, spec, fake_service, sleeps):
     job = submit(spec, backend="ibm_torino", shots=100, store=store)
     fake_service.failures["job"] = [FakeRequestsApiError("forbidden", status_code=403)]
-    with pytest.raises(FakeRequestsApiError):
+    with pytest.raises(BackendError, match="not authorized"):  # an auth error: said so, once
+        Job(job.id, store=store).status()
+    assert sleeps == []
+    fake_service.failures["job"] = [FakeRequestsApiError("bad request", status_code=400)]
+    with pytest.raises(FakeRequestsApiError):  # other client errors propagate unchanged
         Job(job.id, store=store).status()
     assert sleeps == []
 

@@ -70,14 +70,18 @@ def test_box_tightened_to_empty_is_infeasible():
 
 
 def test_agrees_with_scipy():
+    # Compare what was asked for, never scipy's status flag (its L-BFGS-B may end
+    # "ABNORMAL" at the optimum, depending on the scipy version): the reference is a run
+    # scipy solves cleanly from a start near the optimum, judged by its x and fun.
     def rosen(x, y):
         return 100 * (y - x**2) ** 2 + (1 - x) ** 2
 
     ours = minimize(rosen, [(-2, 2), (-1, 3)], seed=5, options=FAST)
-    ref = so.minimize(lambda v: rosen(*v), [-1.2, 1.0], method="L-BFGS-B",
-                      bounds=[(-2, 2), (-1, 3)], options={"ftol": 1e-15, "gtol": 1e-10})
-    assert ours.success == ref.success
-    np.testing.assert_allclose(ours.x, ref.x, atol=1e-4)
+    ref = so.minimize(lambda v: rosen(*v), [0.9, 0.8], method="Nelder-Mead",
+                      options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 10_000})
+    assert np.abs(ref.x - 1).max() < 1e-6  # the reference itself reached the optimum
+    assert ours.success and ours.status == 0
+    np.testing.assert_allclose(ours.x, [1.0, 1.0], atol=1e-6)
     assert ours.fun <= ref.fun + 1e-10
     for key in ("x", "fun", "nfev", "nit", "success", "status", "message"):
         assert key in ours
@@ -86,7 +90,7 @@ def test_agrees_with_scipy():
 def test_nfev_counts_every_grid_point_and_the_polish():
     res = minimize("(x - 0.3)**2", [(-1, 1)], seed=0, qubits=5, options=FAST)
     grid = sum(s["grid_points"] for s in res.stages if s["operation"] == "quantum")
-    polish = res.stages[-1]["nfev"]
+    polish = res.stages[-1]["nfev"] + res.stages[-1]["check_nfev"]  # + the pole probe
     assert grid == 32 * len(res.results)
     assert grid + polish <= res.nfev <= grid + polish + 3
     raw = minimize("(x - 0.3)**2", [(-1, 1)], seed=0, qubits=5, refine=False, options=FAST)
@@ -99,6 +103,9 @@ def test_baselines_reported():
     b = res.baselines
     assert b["uniform"]["samples"] == res.shots == 500 * len(res.results)
     assert b["grid_argmin"]["nfev"] == 4096
+    # the best argmin of every stage's grid: free (those points are already evaluated)
+    assert b["stage_grid_argmin"]["nfev"] == 4096 * len(res.results)
+    assert b["stage_grid_argmin"]["fun"] <= b["grid_argmin"]["fun"]
     assert b["uniform_polished"]["fun"] < 1e-6  # the polish alone solves Rosenbrock
     assert res.raw_shots == res.shots and res.cx_total > 0
 

@@ -35,7 +35,7 @@ def test_minimize_a_qp_file_beside_highs(tmp_path):
     path = _qp().write(tmp_path / "m.lp")
     res = minimize(read_qp(path), seed=1, options={"steps": 200, "max_stages": 3})
     ref = res.reference
-    assert ref["solver"] == "highs" and ref["status"] == "kOptimal"
+    assert ref["solver"] == "highs" and "optimal" in str(ref["status"]).lower()  # any spelling
     assert res.success and abs(res.fun - ref["fun"]) < 1e-7
     np.testing.assert_allclose(res.x, ref["x"], atol=1e-5)
     assert abs(res.x[0] - res.x[1] + 2.25) < 1e-8  # the equality row holds

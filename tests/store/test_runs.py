@@ -67,6 +67,6 @@ def test_list_runs_lenient_marks_bad_rows(store, db):
     rows = store.list_runs(strict=False)
     assert [r["id"] for r in rows] == ids[::-1]
     bad = rows[1]
-    assert bad["result"] is None and bad["params"] == {"n": 1}
+    assert bad.get("result") is None and bad.get("params") is None  # nothing half-trusted
     assert "result" in bad["error"] and "invalid JSON" in bad["error"]
     assert rows[0]["error"] is None and rows[0]["result"] == {"p": 0.2}
