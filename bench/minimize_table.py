@@ -44,7 +44,8 @@ def main() -> None:
     args = ap.parse_args()
     options = {"steps": args.steps, "max_stages": args.max_stages}
     print(f"emulator, options={options}, seeds {args.seeds}, methods anneal and imaginary-time")
-    print("| problem | max abs(x - x*) | max fun - f* | nfev | uniform+polish fun - f* | its nfev |")
+    print("| problem | max abs(x - x*) | max fun - f* | nfev | uniform+polish fun - f* "
+          "| its nfev |")
     print("|---|---|---|---|---|---|")
     for name, (fun, bounds, cons, xstar, fstar) in PROBLEMS.items():
         errs, gaps, nfev, ugaps, unfev = [], [], [], [], []
