@@ -41,17 +41,22 @@ import numpy as np
 
 from qdq.engines.emulator import imaginary_potential_shift
 from qdq.errors import ParameterError
+from qdq.grid import check_memory
 from qdq.jax.evolve import FFT, NUMPY_FFT, default_block, evolve_pairs, phase, schedule_pairs
 from qdq.jax.observables import FinalState
 from qdq.problem import Problem
 from qdq.states import resolve_initial
 
-__all__ = ["anneal_state", "make_value_and_grad", "state_fn", "value_and_grad"]
+__all__ = ["anneal_state", "check_state_memory", "make_value_and_grad", "state_fn",
+           "value_and_grad"]
 
 TIME_AXES = ("real", "imaginary")
 Weight = Callable[[Any, Any], Any] | None
 _CACHE: dict = {}
 _CACHE_SIZE = 32
+#: Bytes per pair of the schedule's per-step arrays (times, lengths, weights, ``cp``, ``ck``
+#: and their reverse-mode residuals: ~8 float64 arrays of ``M`` entries).
+BYTES_PER_PAIR = 64
 
 
 def _one(params, t):
@@ -86,6 +91,26 @@ def _controls(controls: Mapping) -> tuple:
     return controls["D"], controls["time"], controls.get("params")
 
 
+def check_state_memory(points: int, pairs: int, block: int) -> None:
+    """Refuse, before tracing, a differentiable evolution whose arrays cannot fit.
+
+    Unlike the streamed engines, :func:`state_fn` materializes its ``M`` coefficient pairs
+    as arrays (:func:`~qdq.jax.evolve.schedule_pairs`), ``~BYTES_PER_PAIR·M`` bytes, and
+    reverse mode keeps ``M/B + B`` checkpointed states of ``16·N`` bytes (``B ≥ 1``).
+
+    Raises:
+        ResourceError: With a hint to use fewer steps or the streaming emulator.
+
+    Example:
+        >>> check_state_memory(64, 1000, 32)
+    """
+    states = (pairs // block + block if block else 0) + 4
+    check_memory(BYTES_PER_PAIR * pairs + 16 * points * states,
+                 f"a differentiable {pairs:,}-pair JAX evolution on {points:,} grid points",
+                 hint="use fewer steps, or run the spec with qdq.run(spec, "
+                      "backend=\"emulator\"), which streams the steps")
+
+
 def state_fn(problem: Problem, *, steps: int, order: int = 1, time_axis: str = "real",
              kinetic_weight: Weight = None, potential_weight: Weight = None,
              initial="uniform", block: int | None = None,
@@ -109,6 +134,8 @@ def state_fn(problem: Problem, *, steps: int, order: int = 1, time_axis: str = "
 
     Raises:
         ParameterError: Bad steps/order/time_axis/block, a non-Problem, a bad initial state.
+        ResourceError: The per-step arrays and checkpoints cannot fit in memory
+            (:func:`check_state_memory`), checked before anything is traced.
     """
     _check(problem, steps, order, time_axis, block)
     imaginary = time_axis == "imaginary"
@@ -121,6 +148,7 @@ def state_fn(problem: Problem, *, steps: int, order: int = 1, time_axis: str = "
     vdiag = zeta - shift
     pairs = steps * (3 if order == 4 else 1)
     blk = default_block(pairs) if block is None else block
+    check_state_memory(problem.grid.size, pairs, blk)
 
     def final_state(controls: Mapping) -> FinalState:
         D, time, params = _controls(controls)
