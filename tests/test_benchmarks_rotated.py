@@ -94,12 +94,14 @@ def test_expressions_stay_small_and_parse_fast_up_to_8_dims(name):
         assert len(f.expression) < MAX_LENGTH
     _build.cache_clear()        # time building, parsing and lambdifying from scratch
     _lambdified.cache_clear()
-    t0 = time.perf_counter()
+    # CPU seconds, not wall: under `pytest -n 2` on a loaded 2-core machine the wall clock
+    # measures the neighbours (CI saw 5.5 s wall for 1.8 s of work)
+    t0 = time.process_time()
     f = get(name, 8)
     float(f(*f.minimizer))
     g = f.rescaled()
     assert abs(float(g(*g.minimizer))) < 1e-12
-    assert time.perf_counter() - t0 < 5.0
+    assert time.process_time() - t0 < 5.0
 
 
 SEPARABLE = {"alpine1", "harmonic", "levy", "rastrigin", "styblinski_tang", "sumofsquares"}
