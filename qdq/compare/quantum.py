@@ -22,8 +22,33 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["circuit_cx", "run_anneal", "run_imaginary_time", "run_real_time", "run_two_loop",
-           "spec_cx"]
+__all__ = ["circuit_cx", "compile_evals", "run_anneal", "run_imaginary_time", "run_real_time",
+           "run_two_loop", "spec_cx"]
+
+
+def compile_evals(problem) -> int:
+    r"""Objective evaluations spent tabulating ζ for a quantum method's oracle.
+
+    A dense :class:`~qdq.Problem` evaluates ζ at every grid point when it is built, and
+    the emulated evolution and its oracle are compiled from that table: ``Π_d N_d``
+    evaluations — an exhaustive grid search, which already knows the grid argmin. A
+    problem too large for the dense table (only its additive term groups were evaluated)
+    spent ``Σ_groups Π_{d ∈ group} N_d`` (constant groups cost nothing); that is what the
+    circuit oracle (:mod:`qdq.circuits.factors`) reads either way.
+
+    Example:
+        >>> import qdq
+        >>> compile_evals(qdq.Problem("x**2 + y**2", bounds=[(-1, 1)] * 2, qubits=3))
+        64
+    """
+    from qdq.errors import ResourceError
+
+    try:
+        _ = problem.values  # the dense table, if the Problem could hold it
+    except ResourceError:
+        return int(sum(math.prod(problem.grid.shape[d] for d in t.dims)
+                       for t in problem.terms if t.dims))
+    return int(problem.grid.size)
 
 
 def circuit_cx(problem, factors: Mapping[str, int], *, postselected: bool,
@@ -42,7 +67,8 @@ def circuit_cx(problem, factors: Mapping[str, int], *, postselected: bool,
             :func:`spec_cx`); otherwise counted from the factors.
 
     Returns:
-        ``cx_per_shot``, ``cx_per_step``, ``potential_factors``, ``kinetic_factors``.
+        ``cx_per_shot``, ``cx_per_step``, ``potential_factors``, ``kinetic_factors`` and
+        ``compile_evals`` (:func:`compile_evals`: the oracle's classical preprocessing).
     """
     potential, kinetic = int(factors["potential"]), int(factors["kinetic"])
     if postselected:
@@ -63,7 +89,8 @@ def circuit_cx(problem, factors: Mapping[str, int], *, postselected: bool,
                                                           for n in problem.grid.qubits)
         per_step = strang_step_cx_count(problem)
     return {"cx_per_shot": per_shot, "cx_per_step": per_step,
-            "potential_factors": potential, "kinetic_factors": kinetic}
+            "potential_factors": potential, "kinetic_factors": kinetic,
+            "compile_evals": compile_evals(problem)}
 
 
 def spec_cx(spec, result) -> dict:

@@ -17,6 +17,10 @@ else is derived from them:
   by :mod:`qdq.compare.figures`. The row statistics are :mod:`qdq.compare.table`'s.
 * :meth:`Report.save` — ``report.md`` (or ``report.html``), ``table.csv`` and PNG figures,
   written atomically.
+* :meth:`Report.to_markdown`, :meth:`Report.to_csv`, :meth:`Report.to_html` — the text,
+  rendered by :mod:`qdq.compare.render`. Every row carries ``compile_evals``: the objective
+  evaluations that compiled a quantum method's oracle (ζ on every grid point, an exhaustive
+  grid search; 0 for the other methods), and each table with a quantum row says so.
 
 Example:
     >>> import qdq
@@ -32,10 +36,7 @@ Example:
 
 from __future__ import annotations
 
-import csv
-import html
 import io
-import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -43,32 +44,10 @@ from typing import Any
 import numpy as np
 
 from qdq.compare.cells import decode_array
-from qdq.compare.table import COLUMNS, TIMING_COLUMNS, summary_row
-from qdq.compare.ttstable import tts_section
+from qdq.compare.render import COLUMNS, to_csv, to_html, to_markdown
+from qdq.compare.table import TIMING_COLUMNS, summary_row
 
 __all__ = ["COLUMNS", "Report"]
-
-
-def _fmt(v: Any, spec: str = ".4g") -> str:
-    if v is None:
-        return "–"
-    if isinstance(v, bool):
-        return "yes" if v else "no"
-    if isinstance(v, (int, np.integer)):
-        return f"{int(v):,}"
-    if isinstance(v, float):
-        if math.isnan(v):
-            return "–"
-        if math.isinf(v):
-            return "∞"
-        return format(v, spec)
-    return str(v)
-
-
-def _rate(rate, lo, hi) -> str:
-    if rate is None:
-        return "–"
-    return f"{rate:.2f} [{lo:.2f}, {hi:.2f}]"
 
 
 class Report:
@@ -166,11 +145,29 @@ class Report:
                        f"{', '.join(self.methods)}")
 
     def _row(self, function: str, method: str) -> dict:
-        return summary_row(function, method, self.method_category(method),
-                           self.seed_cells(function, method), self.function_meta(function),
-                           self.distribution_cell(function, method),
-                           self.meta.get("budgets", {}).get(method),
-                           deterministic=self._deterministic(method))
+        category = self.method_category(method)
+        fm = self.function_meta(function)
+        dist = self.distribution_cell(function, method)
+        row = summary_row(function, method, category, self.seed_cells(function, method), fm,
+                          dist, self.meta.get("budgets", {}).get(method),
+                          deterministic=self._deterministic(method))
+        row["compile_evals"] = self._compile_evals(category, fm, dist)
+        return row
+
+    @staticmethod
+    def _compile_evals(category: str, fm: dict, dist: dict | None) -> int | None:
+        """Objective evaluations spent compiling a quantum method's oracle (0 otherwise).
+
+        The classical preprocessing the per-shot figures leave out: the cell's own count
+        (:func:`qdq.compare.quantum.compile_evals`), else — a cell stored before it was
+        recorded — the grid size ``Π N_d`` of the function's metadata; ``None`` if neither.
+        """
+        if category != "quantum":
+            return 0
+        if dist is not None and dist.get("compile_evals") is not None:
+            return int(dist["compile_evals"])
+        shape = fm.get("grid_shape")
+        return int(np.prod(shape)) if shape else None
 
     def _deterministic(self, method: str) -> bool:
         from qdq.compare.registry import resolve_method
@@ -222,194 +219,22 @@ class Report:
         return out
 
     # ------------------------------------------------------------------ text output
-    def _header_lines(self) -> list[str]:
-        m = self.meta
-        seeds = m.get("seeds", [])
-        budgets = m.get("budgets", {})
-        btxt = ", ".join(f"{k}: {_fmt(v)}" for k, v in budgets.items() if k != "grid-argmin")
-        lines = [
-            f"- functions: {', '.join(self.functions)}",
-            f"- methods: {', '.join(self._method_tags())}",
-            f"- repeats: {m.get('repeats')} (seeds {seeds[0]}–{seeds[-1]})" if seeds else
-            f"- repeats: {m.get('repeats')}",
-            f"- budget per repeat: {btxt}; grid-argmin: N grid evaluations",
-            f"- budget semantics: {m.get('settings', {}).get('budget_semantics', '')}",
-            ("- success: the repeat's outcome (best point found) lies within the radius r of "
-             "the known minimizer" + (" (and, separately, its value within ε of the known "
-                                      "minimum)" if self._has_epsilon() else "")
-             if self._criterion_text().startswith("outcome") else
-             "- success: the repeat's best value lies within ε of the known minimum")
-            + "; intervals are 95 % Wilson score intervals",
-            "- per-shot success (quantum): final probability mass within r (the QHD paper's "
-            "success probability); for `random`: the box fraction within r (one uniform "
-            "sample); expected shots = 1 / (P_success · per-shot success)",
-            "- CX per shot: closed-form CX count of the circuit one shot runs (qdq.circuits: "
-            "potential oracles + kinetic blocks per step; imaginary time: probabilistic "
-            "ancilla blocks)",
-        ]
-        s = m.get("settings", {})
-        if s.get("protocol") == "qhd":
-            lines.append(
-                f"- protocol: QHD 2-D — each function rescaled to the unit square, "
-                f"{2 ** int(s.get('grid_qubits') or 8)}² grid, anneal with the QHD cubic "
-                f"schedule (D = ½, T = 10, {s.get('steps') or 10_000} first-order steps), "
-                "classical methods on the same rescaled function")
-        for mm in m["methods"]:
-            if mm["options"]:
-                lines.append(f"- options of {mm['label']}: {mm['options']}")
-        return lines
-
-    def _criterion_text(self) -> str:
-        radius = any(f["criterion"].get("radius") is not None for f in self.meta["functions"])
-        return "outcome within r" if radius else "value within ε of the minimum"
-
-    def _method_tags(self) -> list[str]:
-        return [f"{mm['label']} (baseline)" if mm["category"] == "baseline" else mm["label"]
-                for mm in self.meta["methods"]]
-
-    def _has_epsilon(self) -> bool:
-        return any(f["criterion"].get("epsilon") is not None for f in self.meta["functions"])
-
-    def _md_table(self, header: list[str], rows: list[list[str]]) -> str:
-        out = ["| " + " | ".join(header) + " |",
-               "|" + "|".join("---" for _ in header) + "|"]
-        out += ["| " + " | ".join(r) + " |" for r in rows]
-        return "\n".join(out)
-
-    def _pivot_rows(self) -> tuple[list[str], list[list[str]]]:
-        header = ["function", "r", *self.methods]
-        quantum = [m for m in self.methods if self.method_category(m) == "quantum"]
-        header += [f"{m} per-shot" for m in quantum] + ["uniform per-sample"]
-        published = any(f.get("published_qhd") is not None for f in self.meta["functions"])
-        if published:
-            header.append("QHD256 published")
-        rows = []
-        for f in self.functions:
-            fm = self.function_meta(f)
-            by = {r["method"]: r for r in self.table if r["function"] == f}
-            line = [f, _fmt(fm["criterion"].get("radius"))]
-            line += [_fmt(by[m]["success_rate"], ".2f") if m in by else "–"
-                     for m in self.methods]
-            line += [_fmt(by[m]["shot_success"], ".3f") if m in by else "–" for m in quantum]
-            line.append(_fmt(fm.get("area_fraction"), ".3f"))
-            if published:
-                line.append(_fmt(fm.get("published_qhd"), ".3f"))
-            rows.append(line)
-        return header, rows
-
-    def _quantum_rows(self) -> tuple[list[str], list[list[str]]]:
-        header = ["function", "method", "P_gm", "P_success", "yield P_s·P_gm",
-                  "per-shot success", "expected shots", "CX per shot", "uniform P_gm"]
-        rows = []
-        for r in self.table:
-            if r["category"] != "quantum":
-                continue
-            d = self.distribution_cell(r["function"], r["method"]) or {}
-            if d.get("error"):
-                rows.append([r["function"], r["method"], "error: " + d["error"][:80],
-                             *(["–"] * 6)])
-                continue
-            rows.append([r["function"], r["method"], _fmt(r["p_gm"]), _fmt(r["p_success"]),
-                         _fmt(r["yield"]), _fmt(r["shot_success"]), _fmt(r["expected_shots"]),
-                         _fmt(r["cx_per_shot"]), _fmt(d.get("uniform_p_global_min"))])
-        return header, rows
-
-    def _long_rows(self) -> tuple[list[str], list[list[str]]]:
-        eps = any(f["criterion"].get("epsilon") is not None
-                  and f["criterion"].get("radius") is not None for f in self.meta["functions"])
-        header = ["function", "method", "budget", "n", "success [95% CI]"]
-        if eps:
-            header.append("success ε [95% CI]")
-        header += ["median value", "best value", "median gap", "mean evals", "wall s",
-                   "errors"]
-        rows = []
-        for r in self.table:
-            name = r["method"] + (" (baseline)" if r["category"] == "baseline" else "")
-            line = [r["function"], name, _fmt(r["budget"]), _fmt(r["n"]),
-                    _rate(r["success_rate"], r["ci_low"], r["ci_high"])]
-            if eps:
-                line.append(_rate(r["eps_rate"], r["eps_ci_low"], r["eps_ci_high"]))
-            line += [_fmt(r["median_value"]), _fmt(r["best_value"]), _fmt(r["median_gap"]),
-                     _fmt(r["mean_evals"], ".0f"), _fmt(r["wall_time"], ".3g"),
-                     _fmt(r["errors"])]
-            rows.append(line)
-        return header, rows
-
     def to_markdown(self, figures: dict[str, str] | None = None) -> str:
-        """The report as Markdown.
+        """The report as Markdown (:func:`qdq.compare.render.to_markdown`).
 
-        Settings, the pivot of success rates, quantum per-shot metrics and the full table;
-        figure links when ``figures`` maps names to (relative) paths.
+        Settings, the pivot of success rates, quantum per-shot metrics and the full table,
+        each table with a quantum row followed by the compile-cost note; figure links when
+        ``figures`` maps names to (relative) paths.
         """
-        parts = [f"# qdq comparison — {self.meta.get('suite', '')}", "",
-                 *self._header_lines(), ""]
-        parts += [f"## Success rate per repeat ({self._criterion_text()})", "",
-                  self._md_table(*self._pivot_rows()), ""]
-        qh, qr = self._quantum_rows()
-        if qr:
-            parts += ["## Quantum-dynamics methods, per shot", "", self._md_table(qh, qr), ""]
-        parts += ["## All methods", "", self._md_table(*self._long_rows()), ""]
-        th, tr, tnotes = tts_section(self.table)
-        if tr:
-            parts += ["## Time to solution (99 %)", "", *[f"- {n}" for n in tnotes], "",
-                      self._md_table(th, tr), ""]
-        if self.run_info.get("elapsed") is not None:
-            parts += [f"Computed {self.run_info.get('computed_cells', 0)} cells, reused "
-                      f"{self.run_info.get('reused_cells', 0)} from the store, in "
-                      f"{self.run_info['elapsed']:.1f} s.", ""]
-        tim = self.timing()
-        if any(t["cells"] for t in tim):
-            parts += ["## Compute time (all cells)", "",
-                      self._md_table(["method", "cells", "worker wall s", "CPU s"],
-                                     [[t["method"], _fmt(t["cells"]), _fmt(t["wall_s"], ".1f"),
-                                       _fmt(t["cpu_s"], ".1f")] for t in tim]), ""]
-        if figures:
-            parts += ["## Figures", ""]
-            parts += [f"![{name}]({path})" for name, path in figures.items()]
-            parts.append("")
-        return "\n".join(parts)
+        return to_markdown(self, figures)
 
     def to_csv(self) -> str:
         """:attr:`table` as CSV with the :data:`COLUMNS` header."""
-        buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=list(COLUMNS), lineterminator="\n")
-        w.writeheader()
-        for r in self.table:
-            w.writerow({k: ("" if r.get(k) is None else r[k]) for k in COLUMNS})
-        return buf.getvalue()
+        return to_csv(self)
 
     def to_html(self, figures: dict[str, str] | None = None) -> str:
         """A standalone HTML page with the same content as :meth:`to_markdown`."""
-        def table(header, rows):
-            h = "".join(f"<th>{html.escape(c)}</th>" for c in header)
-            body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>"
-                           for r in rows)
-            return f"<table><thead><tr>{h}</tr></thead><tbody>{body}</tbody></table>"
-
-        title = html.escape(f"qdq comparison — {self.meta.get('suite', '')}")
-        items = "".join(f"<li>{html.escape(line[2:])}</li>" for line in self._header_lines())
-        parts = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title>",
-                 "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;"
-                 "margin-bottom:2em}td,th{border:1px solid #ccc;padding:3px 8px;"
-                 "text-align:right}th{background:#eee}img{max-width:100%}</style></head><body>",
-                 f"<h1>{title}</h1><ul>{items}</ul>",
-                 f"<h2>Success rate per repeat ({html.escape(self._criterion_text())})</h2>",
-                 table(*self._pivot_rows())]
-        qh, qr = self._quantum_rows()
-        if qr:
-            parts += ["<h2>Quantum-dynamics methods, per shot</h2>", table(qh, qr)]
-        parts += ["<h2>All methods</h2>", table(*self._long_rows())]
-        th, tr, tnotes = tts_section(self.table)
-        if tr:
-            parts += ["<h2>Time to solution (99 %)</h2>",
-                      "".join(f"<p>{html.escape(n)}</p>" for n in tnotes), table(th, tr)]
-        if figures:
-            parts.append("<h2>Figures</h2>")
-            parts += [f"<figure><img src='{html.escape(p)}' alt='{html.escape(n)}'>"
-                      f"<figcaption>{html.escape(n)}</figcaption></figure>"
-                      for n, p in figures.items()]
-        parts.append("</body></html>")
-        return "\n".join(parts)
+        return to_html(self, figures)
 
     def __repr__(self) -> str:
         return (f"Report({self.meta.get('suite')!r}: {len(self.functions)} function(s) × "
