@@ -11,6 +11,7 @@ from scipy.integrate import solve_ivp
 import qdq
 from qdq.errors import ParameterError
 from tests.reference import dense_hamiltonian, fidelity
+from tests.scripts import load_script
 
 
 def _smooth(s: float) -> float:
@@ -153,13 +154,7 @@ def test_bad_numbers_are_rejected(kw, match):
 # ------------------------------------------------------- QHD protocol (docs/benchmarks.md)
 def _protocol():
     """bench/qhd_protocol.py as a module (the protocol's code path, not a copy of it)."""
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parents[1] / "bench" / "qhd_protocol.py"
-    spec = importlib.util.spec_from_file_location("qhd_protocol", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("bench/qhd_protocol.py", "qhd_protocol")
 
 
 def test_interior_grid_samples_v_at_interior_points_with_unit_period_momenta():

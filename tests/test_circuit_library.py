@@ -1,13 +1,14 @@
 """The exported reference circuits (circuits/*.qasm) re-import and reproduce the manifest."""
 
 import hashlib
-import importlib.util
 import json
 import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+from tests.scripts import load_script
 
 LIB = Path(__file__).resolve().parents[1] / "circuits"
 MANIFEST = json.loads((LIB / "manifest.json").read_text())
@@ -16,10 +17,7 @@ TOL = 1e-9
 
 
 def _generator():
-    spec = importlib.util.spec_from_file_location("qdq_circuits_generate", LIB / "generate.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("circuits/generate.py", "qdq_circuits_generate")
 
 
 @pytest.fixture(scope="module")

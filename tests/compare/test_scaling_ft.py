@@ -10,10 +10,8 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,8 +19,7 @@ import pytest
 from qdq.compare.registry import MethodInfo, registered
 from qdq.compare.scalingplot import _seconds_per_unit
 from qdq.compare.study import fit_exponent
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.scripts import load_script
 
 
 def _quantum_points(seconds_per_shot: dict[int, float], tts: float = 10.0) -> list[dict]:
@@ -40,11 +37,7 @@ def test_extrapolated_ft_seconds_grow_by_the_estimates_factor_per_dimension():
 
 
 def _bench():
-    spec = importlib.util.spec_from_file_location("tts_scaling_bench",
-                                                  ROOT / "bench" / "tts_scaling.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("bench/tts_scaling.py", "tts_scaling_bench")
 
 
 def test_bench_verdicts_resolve_only_separated_intervals():

@@ -4,12 +4,13 @@ numbers come from."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 from pathlib import Path
 
 import pytest
+
+from tests.scripts import load_script
 
 pytest.importorskip("jax")
 pytest.importorskip("optax")
@@ -20,11 +21,7 @@ COMMAND = ("OPENBLAS_NUM_THREADS=1 .venv/bin/python bench/learned_schedules.py "
 
 
 def _bench():
-    spec = importlib.util.spec_from_file_location("learned_bench",
-                                                  ROOT / "bench" / "learned_schedules.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("bench/learned_schedules.py", "learned_bench")
 
 
 def test_grid_reads_count_every_evolution_on_its_whole_grid():
