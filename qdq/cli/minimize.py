@@ -43,13 +43,18 @@ Example:
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from qdq.cli.common import JsonErrorsCommand, fail, parse_bounds, read_config_tables
+from qdq.cli.common import (
+    JsonErrorsCommand,
+    fail,
+    parse_bounds,
+    print_json,
+    read_config_tables,
+)
 from qdq.errors import ParameterError, QdqError
 
 __all__ = ["CONFIG_KEYS", "load_minimize_config", "minimize_command", "register"]
@@ -170,9 +175,7 @@ def minimize_command(
         raise fail(exc, as_json) from None
     summary = _summary(res)
     if as_json:
-        from qdq.jsonable import strict_json_text
-
-        sys.stdout.write(strict_json_text(summary, indent=2) + "\n")  # NaN/inf -> null
+        print_json(summary)  # strict: NaN/inf -> null
     else:
         _print(summary)
     if not res.success:
