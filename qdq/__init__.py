@@ -51,6 +51,9 @@ _EXPORTS = {
     "optimize_schedule": "qdq.learn:optimize_schedule",
     "theory": "qdq.theory",
     "errors": "qdq.errors",
+    "BinaryProblem": "qdq.binary.problem:BinaryProblem",
+    "QAOA": "qdq.qaoa:QAOA",
+    "Layout": "qdq.layout:Layout",
 }
 
 __all__ = ["QdqError", "__version__", *_EXPORTS]

@@ -107,12 +107,20 @@ class EvolutionSpec:
     @property
     def hamiltonian(self) -> Hamiltonian:
         """The (final-weight-free) Hamiltonian ``−D∇² + ζ``."""
-        return Hamiltonian(self.problem, self.D)
+        return Hamiltonian(self.problem, self.D, kinetic=self._kinetic)
 
     @property
     def grid(self):
-        """The problem's grid."""
+        """The problem's grid (a register layout for binary problems)."""
         return self.problem.grid
+
+    #: The kinetic term ``("kinetic", c)`` applies; ``None``: the problem's own.
+    _kinetic = None
+
+    @property
+    def kinetic_term(self):
+        """The kinetic term (:mod:`qdq.kinetic`) that ``("kinetic", c)`` applies."""
+        return self.problem.kinetic_term if self._kinetic is None else self._kinetic
 
     @property
     def final_D(self) -> float:
@@ -172,6 +180,12 @@ def _unpack(H: Hamiltonian, cls: str) -> tuple[Problem, float]:
     return H.problem, H.D
 
 
+def _own_kinetic(spec: EvolutionSpec, term) -> None:
+    """Keep a kinetic term other than the problem's own (the Hamiltonian's choice)."""
+    if type(term) is not type(spec.problem.kinetic_term):
+        spec._kinetic = term
+
+
 class RealTime(EvolutionSpec):
     """Real-time (Schrödinger) evolution ``ψ(t) = e^{−iHt} ψ₀``, Trotterized.
 
@@ -193,6 +207,7 @@ class RealTime(EvolutionSpec):
                  initial="uniform"):
         problem, D = _unpack(H, "RealTime")
         super().__init__(problem, D, time=time, steps=steps, order=order, initial=initial)
+        _own_kinetic(self, H.kinetic_term)
 
 
 class ImaginaryTime(EvolutionSpec):
@@ -222,20 +237,25 @@ class ImaginaryTime(EvolutionSpec):
                 "negative sub-step e^{+|c|T} amplifies high momenta; use order=2 with more steps"
             )
         super().__init__(problem, D, time=time, steps=steps, order=order, initial=initial)
+        _own_kinetic(self, H.kinetic_term)
 
 
 class Anneal(EvolutionSpec):
     """Annealed real-time evolution under ``H(t) = a(t)·(−D∇²) + b(t)·ζ``.
 
     Args:
-        problem: The discretized objective.
-        D: Base kinetic constant (``a(t)`` multiplies ``−D∇²``).
+        problem: The discretized objective (a :class:`~qdq.Problem` or
+            :class:`~qdq.BinaryProblem`).
+        D: Base kinetic constant (``a(t)`` multiplies ``−D∇²``); default the kinetic
+            term's ``default_D`` (0.5 on grids, 1 on the hypercube).
         kinetic_weight: ``a(t)``, a callable or a constant ``>= 0``.
         potential_weight: ``b(t)``, a callable or a constant ``>= 0``.
         time: Total time ``> 0``.
         steps: Number of steps.
         order: 1 (weights at each step's left end), 2 (midpoint) or 4.
         initial: As for :class:`RealTime`.
+        kinetic: The kinetic term (as for :class:`~qdq.Hamiltonian`; ``None``: the
+            problem's own).
         schedule: Instead of the two weights: a preset name of :mod:`qdq.schedules`
             (``"qhd-cubic"``, ``"linear"``, …; a preset's ``time`` is the anneal's) or an
             ``(a, b)`` pair such as ``qdq.schedules.preset("linear", floor=0.1)``, or a
@@ -259,12 +279,20 @@ class Anneal(EvolutionSpec):
     time_axis = "real"
     method = "anneal"
 
-    def __init__(self, problem: Problem, D: float = 0.5, *, kinetic_weight: Weight | None = None,
+    def __init__(self, problem: Problem, D: float | None = None, *,
+                 kinetic_weight: Weight | None = None,
                  potential_weight: Weight | None = None, time: float = 10.0, steps: int = 1000,
-                 order: int = 1, initial="uniform", schedule=None):
-        if not isinstance(problem, Problem):
-            raise ParameterError(f"Anneal needs a qdq.Problem, got {type(problem).__name__}")
+                 order: int = 1, initial="uniform", schedule=None, kinetic=None):
+        if not isinstance(problem, Problem) and not getattr(problem, "is_binary", False):
+            raise ParameterError(f"Anneal needs a qdq.Problem or qdq.BinaryProblem, got "
+                                 f"{type(problem).__name__}")
+        from qdq.kinetic import kinetic_for
+
+        term = kinetic_for(problem, kinetic)
+        if D is None:  # the space's own scale: 0.5 on grids, 1 on the hypercube
+            D = term.default_D
         super().__init__(problem, D, time=time, steps=steps, order=order, initial=initial)
+        _own_kinetic(self, term)
         self.schedule = None
         if schedule is not None:
             if kinetic_weight is not None or potential_weight is not None:

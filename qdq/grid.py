@@ -33,6 +33,7 @@ from functools import cached_property
 import numpy as np
 
 from qdq.errors import ProblemError, ResourceError
+from qdq.layout import Layout, normalize_qubits
 
 #: Complex amplitudes above this many qubits are refused outright (2**34 * 16 B = 256 GiB).
 MAX_QUBITS = 34
@@ -62,23 +63,7 @@ def _normalize_bounds(bounds) -> tuple[tuple[float, float], ...]:
 
 
 def _normalize_qubits(qubits, dims: int) -> tuple[int, ...]:
-    if isinstance(qubits, (int, np.integer)):
-        qubits = [int(qubits)] * dims
-    try:
-        qs = [int(q) for q in qubits]
-    except (TypeError, ValueError) as exc:
-        raise ProblemError(f"qubits must be an int or a list of ints, got {qubits!r}") from exc
-    if any(q != qq for q, qq in zip(qs, qubits, strict=True)):
-        raise ProblemError(f"qubits must be integers, got {list(qubits)!r}")
-    if len(qs) != dims:
-        raise ProblemError(
-            f"qubits lists {len(qs)} entries but bounds has {dims} dimensions; "
-            "give one qubit count per dimension or a single int"
-        )
-    for d, q in enumerate(qs):
-        if q < 1:
-            raise ProblemError(f"qubits[{d}] must be >= 1, got {q}")
-    return tuple(qs)
+    return normalize_qubits(qubits, dims)
 
 
 def _check_resolution(bounds, qubits) -> None:
@@ -247,8 +232,11 @@ def check_memory(num_bytes: int, what: str, *, fraction: float = 0.8,
 
 
 @dataclass(frozen=True, eq=True)
-class Grid:
+class Grid(Layout):
     """A periodic tensor-product grid, one qubit register per dimension.
+
+    A :class:`~qdq.layout.Layout` (registers on qubits: shape, offsets, flat index) with a
+    box (bounds, spacing, points, momenta).
 
     Args:
         bounds: ``(low, high)`` per dimension, ``low < high``.
@@ -263,8 +251,7 @@ class Grid:
             (``dense=False``: one register's).
     """
 
-    bounds: tuple[tuple[float, float], ...]
-    qubits: tuple[int, ...]
+    bounds: tuple[tuple[float, float], ...] = ()
 
     def __init__(self, bounds: Sequence[Sequence[float]], qubits: int | Sequence[int], *,
                  dense: bool = True):
@@ -272,6 +259,7 @@ class Grid:
         q = _normalize_qubits(qubits, len(b))
         object.__setattr__(self, "bounds", b)
         object.__setattr__(self, "qubits", q)
+        object.__setattr__(self, "flat", False)
         n = self.num_qubits if dense else max(self.qubits)
         if n > MAX_QUBITS:
             # Integer arithmetic: 2.0**n overflows a float for n > 1023.
@@ -282,35 +270,6 @@ class Grid:
             )
         _check_resolution(self.bounds, self.qubits)
         check_memory(16 * (1 << n) * 3, f"a {n}-qubit state vector (x3 workspace)")
-
-    @property
-    def dims(self) -> int:
-        """Number of dimensions."""
-        return len(self.bounds)
-
-    @property
-    def num_qubits(self) -> int:
-        """Total number of register qubits."""
-        return sum(self.qubits)
-
-    @property
-    def shape(self) -> tuple[int, ...]:
-        """Grid shape ``(N_0, N_1, …)``."""
-        return tuple(1 << q for q in self.qubits)
-
-    @property
-    def size(self) -> int:
-        """Total number of grid points ``Π N_d``."""
-        return 1 << self.num_qubits
-
-    @property
-    def offsets(self) -> tuple[int, ...]:
-        """First qubit of each dimension's register."""
-        return tuple(int(v) for v in np.concatenate([[0], np.cumsum(self.qubits)[:-1]]))
-
-    def register(self, d: int) -> list[int]:
-        """Qubit indices of dimension ``d``, least significant first."""
-        return list(range(self.offsets[d], self.offsets[d] + self.qubits[d]))
 
     @property
     def lengths(self) -> tuple[float, ...]:
@@ -352,21 +311,6 @@ class Grid:
         out.setflags(write=False)
         return out
 
-    def to_grid(self, flat: np.ndarray) -> np.ndarray:
-        """Map a statevector-ordered array (length ``size``) to grid shape ``[j_0, j_1, …]``."""
-        flat = np.asarray(flat)
-        if flat.shape != (self.size,):
-            raise ProblemError(f"expected a flat array of {self.size} entries, got {flat.shape}")
-        # Dimension 0 is least significant, so C-order reshape gives reversed axes.
-        return flat.reshape(self.shape[::-1]).transpose()
-
-    def to_flat(self, grid_array: np.ndarray) -> np.ndarray:
-        """Inverse of :meth:`to_grid`: grid-shaped array → statevector order (a copy)."""
-        arr = np.asarray(grid_array)
-        if arr.shape != self.shape:
-            raise ProblemError(f"expected a grid-shaped array {self.shape}, got {arr.shape}")
-        return np.ascontiguousarray(arr.transpose()).reshape(-1)
-
     def to_dict(self) -> dict:
         """JSON-safe description."""
         return {"bounds": [list(b) for b in self.bounds], "qubits": list(self.qubits)}
@@ -375,3 +319,15 @@ class Grid:
     def from_dict(cls, data: dict) -> Grid:
         """Inverse of :meth:`to_dict`."""
         return cls(data["bounds"], data["qubits"])
+
+
+def layout_from_dict(data: dict) -> Layout:
+    """A :class:`Grid` from a dict with ``bounds``, else a :class:`~qdq.layout.Layout`.
+
+    Example:
+        >>> layout_from_dict({"qubits": [1, 1], "flat": True}).shape
+        (4,)
+    """
+    if "bounds" in data:
+        return Grid.from_dict(data)
+    return Layout.from_dict(data)

@@ -33,20 +33,39 @@ class Hamiltonian:
 
     Args:
         problem: The discretized objective (its ``values`` are ζ on the grid).
-        D: Diffusion (kinetic) constant, ``> 0``.
+        D: Diffusion (kinetic) constant, ``> 0`` (default: the kinetic term's, 0.5 on
+            grids, 1 on the hypercube).
+        kinetic: The kinetic term: ``None`` (the problem's own — Fourier Laplacian on a grid,
+            hypercube Laplacian on bits), a name registered in
+            :data:`qdq.kinetic.KINETIC_TERMS`, or a :class:`~qdq.kinetic.KineticTerm`.
 
     Raises:
         ParameterError: If ``D`` is not a positive finite number.
     """
 
-    def __init__(self, problem: Problem, D: float = 0.5):
-        if not isinstance(problem, Problem):
+    def __init__(self, problem: Problem, D: float | None = None, *, kinetic=None):
+        if not isinstance(problem, Problem) and not getattr(problem, "is_binary", False):
             raise ParameterError(
-                f"Hamiltonian needs a qdq.Problem, got {type(problem).__name__}; "
-                "build one with qdq.Problem(objective, bounds, qubits)"
+                f"Hamiltonian needs a qdq.Problem or qdq.BinaryProblem, got "
+                f"{type(problem).__name__}; build one with qdq.Problem(objective, bounds, "
+                "qubits) or qdq.BinaryProblem(objective)"
             )
+        from qdq.kinetic import kinetic_for
+
         self.problem = problem
-        self.D = check_positive("D", D)
+        self._kinetic_term = kinetic_for(problem, kinetic)
+        self.D = check_positive("D", self._kinetic_term.default_D if D is None else D)
+
+    @property
+    def kinetic_term(self):
+        """The kinetic term object (:mod:`qdq.kinetic`): its basis, diagonal, action."""
+        return self._kinetic_term
+
+    @property
+    def _fourier(self) -> bool:
+        from qdq.kinetic import FourierLaplacian
+
+        return type(self.kinetic_term) is FourierLaplacian
 
     @property
     def grid(self):
@@ -55,8 +74,8 @@ class Hamiltonian:
 
     @property
     def kinetic(self) -> np.ndarray:
-        """Grid-shaped kinetic diagonal in momentum space, ``D|k|²``."""
-        return self.D * self.grid.k_squared
+        """Layout-shaped kinetic diagonal in the kinetic term's basis (``D|k|²`` on grids)."""
+        return self.D * self.kinetic_term.diagonal()
 
     @property
     def potential(self) -> np.ndarray:
@@ -66,10 +85,14 @@ class Hamiltonian:
     def apply(self, psi: np.ndarray) -> np.ndarray:
         """Return ``Hψ`` for a grid-shaped ``psi`` (matrix-free, by FFT)."""
         psi = np.asarray(psi, dtype=complex)
+        if not self._fourier:
+            return self.D * self.kinetic_term.apply(psi) + self.potential * psi
         return sfft.ifftn(self.kinetic * sfft.fftn(psi)) + self.potential * psi
 
     def kinetic_energy(self, psi: np.ndarray) -> float:
-        """``⟨ψ|T|ψ⟩ / ⟨ψ|ψ⟩`` computed in momentum space."""
+        """``⟨ψ|T|ψ⟩ / ⟨ψ|ψ⟩`` computed in the kinetic term's basis."""
+        if not self._fourier:
+            return self.D * self.kinetic_term.energy(psi)
         phi = sfft.fftn(np.asarray(psi, dtype=complex))
         w = np.abs(phi) ** 2
         return float(np.sum(self.kinetic * w) / np.sum(w))
@@ -91,6 +114,9 @@ class Hamiltonian:
         """
         n = self.grid.size
         check_memory(16 * n * n * 3, f"a dense {n}x{n} Hamiltonian")
+        if not self._fourier:
+            H = self.D * self.kinetic_term.dense() + np.diag(self.potential.reshape(-1))
+            return 0.5 * (H + H.conj().T)
         eye = np.eye(n, dtype=complex).reshape((n, *self.grid.shape))
         axes = tuple(range(1, self.grid.dims + 1))
         T = sfft.ifftn(self.kinetic * sfft.fftn(eye, axes=axes), axes=axes).reshape(n, n).T
@@ -124,7 +150,10 @@ class Hamiltonian:
         if method not in ("auto", "dense", "lobpcg", "eigsh"):
             raise ParameterError(f"method must be auto, dense, lobpcg or eigsh, got {method!r}")
         if method == "auto":
-            method = "dense" if n <= 512 else "lobpcg"
+            method = "dense" if n <= 512 else "lobpcg" if self._fourier else "eigsh"
+        if method == "lobpcg" and not self._fourier:
+            raise ParameterError("method='lobpcg' preconditions with the FFT; use 'eigsh' or "
+                                 f"'dense' for the {self.kinetic_term.name}")
         shape = self.grid.shape
         if method == "dense":
             w, v = np.linalg.eigh(self.dense())

@@ -387,6 +387,13 @@ class Problem:
         idx = np.unravel_index(int(np.argmin(self.values)), self.grid.shape)
         return tuple(float(self.grid.points[d][i]) for d, i in enumerate(idx))
 
+    @property
+    def kinetic_term(self):
+        """The grid's kinetic term, ``−∇²`` (:class:`~qdq.kinetic.FourierLaplacian`)."""
+        from qdq.kinetic import FourierLaplacian
+
+        return FourierLaplacian(self.grid)
+
     def to_dict(self) -> dict:
         """JSON-safe description (the objective as text when it has one)."""
         return {

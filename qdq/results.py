@@ -32,7 +32,7 @@ from typing import Any, NoReturn
 import numpy as np
 
 from qdq.errors import ResultError
-from qdq.grid import Grid
+from qdq.grid import Grid, layout_from_dict
 from qdq.problem import global_min_mask
 from qdq.redact import redact
 
@@ -125,8 +125,17 @@ class Result:
         return global_min_mask(self.values)
 
     @property
+    def is_binary(self) -> bool:
+        """Whether the result lives on a binary problem's flat layout (no box)."""
+        return not isinstance(self.grid, Grid)
+
+    @property
     def grid_argmin(self) -> tuple[float, ...]:
-        """Coordinates of (the first) grid-argmin cell: the exact-grid baseline."""
+        """Coordinates of (the first) grid-argmin cell (binary: its bits): the exact baseline."""
+        if self.is_binary:
+            from qdq.binary.metrics import bits_of
+
+            return bits_of(int(np.argmin(self.values)), self.grid.num_qubits)
         idx = np.unravel_index(int(np.argmin(self.values)), self.grid.shape)
         return tuple(float(self.grid.points[d][i]) for d, i in enumerate(idx))
 
@@ -138,7 +147,11 @@ class Result:
 
     @property
     def best_point(self) -> tuple[float, ...]:
-        """Coordinates of the most probable cell."""
+        """Coordinates of the most probable cell (binary: its bits ``(x0, x1, …)``)."""
+        if self.is_binary:
+            from qdq.binary.metrics import bits_of
+
+            return bits_of(self.best_index[0], self.grid.num_qubits)
         return tuple(float(self.grid.points[d][i]) for d, i in enumerate(self.best_index))
 
     @property
@@ -182,6 +195,11 @@ class Result:
         """``⟨ψ|−D∇² + ζ|ψ⟩`` of the final state (``None`` without a statevector)."""
         if self.statevector is None:
             return None
+        if self.is_binary:
+            from qdq.kinetic import HypercubeLaplacian
+
+            kin = HypercubeLaplacian(self.grid).energy(self.statevector) if self.final_D else 0.0
+            return self.final_D * kin + self.expected_potential
         phi = np.fft.fftn(self.statevector)
         w = np.abs(phi) ** 2
         kinetic = float(np.sum(self.final_D * self.grid.k_squared * w) / np.sum(w))
@@ -194,6 +212,9 @@ class Result:
             radius: Radius in the problem's coordinates.
             center: Point (defaults to the problem's known minimizer, else the grid argmin).
         """
+        if self.is_binary:
+            raise ResultError("success_within needs a box; on a binary problem use "
+                              "p_global_min (the probability of a ground state)")
         if center is None:
             center = self.problem.get("minimizer") or self.grid_argmin
         return mass_within_radius(self.probabilities, self.grid, center, radius)
@@ -212,7 +233,13 @@ class Result:
             "expected_energy": self.expected_energy,
             "grid_argmin": list(self.grid_argmin), "grid_minimum": float(self.values.min()),
             "shots": self.shots, "timing": dict(self.timing),
-        }
+        } | (self._binary_summary() if self.is_binary else {})
+
+    def _binary_summary(self) -> dict[str, Any]:
+        from qdq.binary.metrics import summary_extra
+
+        return summary_extra(self.probabilities, self.values, self.best_index[0],
+                             self.p_global_min)
 
     def __repr__(self) -> str:
         e = self.expected_energy
@@ -287,7 +314,7 @@ class Result:
             if not isinstance(data[key], str):
                 _bad(key, f"must be a string, got {_short(data[key])}")
         try:
-            grid = Grid.from_dict(data["grid"])
+            grid = layout_from_dict(data["grid"])
         except Exception as exc:  # noqa: BLE001 - any malformed grid is the same problem
             _bad("grid", f"is not a valid grid ({type(exc).__name__}: {_short(exc)})")
         values = _array("values", data["values"], grid.shape)

@@ -90,6 +90,7 @@ def resolve_initial(initial, grid: Grid) -> np.ndarray:
             "or a grid-shaped array"
         )
     if isinstance(initial, GaussianPacket):
+        _require_box(grid)
         psi = np.ones((), dtype=complex)
         for d in range(grid.dims):
             psi = np.multiply.outer(psi, initial.factor(grid, d))
@@ -120,10 +121,17 @@ def check_initial(initial, grid: Grid) -> None:
     if isinstance(initial, str) and initial == "uniform":
         return
     if isinstance(initial, GaussianPacket):
+        _require_box(grid)
         for d in range(grid.dims):
             initial.factor(grid, d)
         return
     resolve_initial(initial, grid)
+
+
+def _require_box(layout) -> None:
+    if not hasattr(layout, "points"):
+        raise ParameterError("a GaussianPacket needs a grid with a box; binary problems start "
+                             "from 'uniform' (|+>^n) or a flat array over the 2^n assignments")
 
 
 def describe_initial(initial) -> object:

@@ -44,7 +44,6 @@ import numpy as np
 
 from qdq.circuits.factors import (
     group_bits,
-    kinetic_angles,
     momentum_walsh,
     phase_groups,
     ry_angles,
@@ -59,7 +58,7 @@ from qdq.circuits.ops import (
     ZPhase,
     ucry_support,
 )
-from qdq.circuits.synthesis import cx_count, gate_costs, zstring_gates
+from qdq.circuits.synthesis import cx_count, gate_costs, walsh_coefficients, zstring_gates
 from qdq.errors import ParameterError
 from qdq.evolution import EvolutionSpec
 from qdq.states import GaussianPacket, resolve_initial
@@ -252,15 +251,19 @@ def prepare_ops(initial, grid) -> tuple:
     return (Prepare(qubits, grid.to_flat(resolve_initial(initial, grid))),)
 
 
-def kinetic_ops(qubits, phi: float, *, swap_free: bool = True) -> tuple:
+def kinetic_ops(qubits, phi: float, *, swap_free: bool = True,
+                walsh: np.ndarray | None = None) -> tuple:
     """Program ops of ``QFT · diag(e^{−iφm²}) · QFT†`` on the register ``qubits``.
+
+    ``walsh``: the Walsh spectrum of another diagonal ``f(m)`` (even in ``m``) instead of
+    ``m²`` (a kinetic term without :meth:`~qdq.kinetic.KineticTerm.register_scale`).
 
     Example:
         >>> [type(op).__name__ for op in kinetic_ops((0, 1, 2), 0.1)]
         ['QFT', 'ZPhase', 'GlobalPhase', 'QFT']
     """
     reg = tuple(qubits)
-    mom = momentum_walsh(len(reg))
+    mom = momentum_walsh(len(reg)) if walsh is None else walsh
     wires = reg[::-1] if swap_free else reg
     return (QFT(reg, True, not swap_free), ZPhase(wires, mom, phi),
             GlobalPhase(-phi * float(mom[0])), QFT(reg, False, not swap_free))
@@ -301,6 +304,11 @@ def _lower(spec, factors, counts, *, swap_free, ancillas, reuse_width, measure, 
            name) -> Program:
     grid = spec.grid
     nq = grid.num_qubits
+    space = spec.kinetic_term  # the kinetic term says what each register's factor is
+    scales = [space.register_scale(d) for d in range(grid.dims)]
+    spectra = [None if s is not None or hasattr(space, "program_ops")  # (XY mixer: none)
+               else walsh_coefficients(space.register_diagonal(d))
+               for d, s in enumerate(scales)]
     regs = [(f"x{d}", tuple(grid.register(d))) for d in range(grid.dims)]
     moms = [momentum_walsh(n) for n in grid.qubits]
     prep = prepare_ops(spec.initial, grid) if prepare else ()
@@ -318,10 +326,15 @@ def _lower(spec, factors, counts, *, swap_free, ancillas, reuse_width, measure, 
                            potential_ops(groups, c), ("potential", c))
 
         def kinetic(d, c):
-            phi = c * spec.D * (2 * np.pi / grid.lengths[d]) ** 2
+            if hasattr(space, "program_ops"):  # a term with its own circuit (XY mixer)
+                ops = tuple(space.program_ops(c * spec.D, swap_free=swap_free))
+                qubits = tuple(sorted({q for op in ops for q in getattr(op, "qubits", ())}))
+                return Segment("kinetic", f"T({c:.4g})", qubits, ops, ("kinetic", c))
+            phi = c * spec.D * (scales[d] if scales[d] is not None else 1.0)
             reg = tuple(grid.register(d))
             return Segment("kinetic", f"T{d}({c:.4g})", reg,
-                           kinetic_ops(reg, phi, swap_free=swap_free), ("kinetic", d, c))
+                           kinetic_ops(reg, phi, swap_free=swap_free, walsh=spectra[d]),
+                           ("kinetic", d, c))
 
         def source():
             if prepare:
@@ -329,6 +342,8 @@ def _lower(spec, factors, counts, *, swap_free, ancillas, reuse_width, measure, 
             for term, c in factors():
                 if term == "potential":
                     yield potential(c)
+                elif hasattr(space, "program_ops"):
+                    yield kinetic(0, c)
                 else:
                     yield from (kinetic(d, c) for d in range(grid.dims))
             if measure:
@@ -355,7 +370,7 @@ def _lower(spec, factors, counts, *, swap_free, ancillas, reuse_width, measure, 
         if term == "potential":
             out = [(ry_angles(np.exp(-c * shifted)), len(q)) for _, q, shifted in pot_groups]
         else:
-            out = [(kinetic_angles(n, grid.lengths[d], spec.D, c), n)
+            out = [(ry_angles(np.exp(-c * spec.D * space.register_diagonal(d))), n)
                    for d, n in enumerate(grid.qubits)]
         return [(theta, ucry_support(theta, m)) for theta, m in out]
 

@@ -76,6 +76,16 @@ def summary_table(result, title: str):
         ("⟨H⟩", s["expected_energy"] if s["expected_energy"] is not None else "n/a"),
         ("wall time (s)", sum(s["timing"].values())),
     ]
+    if "bitstring" in s:  # a binary problem: bits, energies and the exact optimum
+        rows[:4] = [
+            (f"best bitstring ({s['bit_order']})", s["bitstring"]),
+            ("ζ of best bitstring", s["best_energy"]),
+            ("exact optimum ζ (brute force, baseline)", s["exact_optimum"]),
+            ("an optimal bitstring", s["optimal_bitstring"]),
+        ]
+        rows[4] = ("P(ground state)", s["p_ground_state"])
+        rows.insert(8, ("approximation ratio (ζmax − ⟨ζ⟩)/(ζmax − ζmin)",
+                        s["approximation_ratio"]))
     for k, v in rows:
         t.add_row(k, fmt(v))
     return t

@@ -56,6 +56,7 @@ from qdq.engines.progress import rich_progress as _rich_progress
 from qdq.engines.readout import final_state_readout, make_result
 from qdq.errors import ParameterError, PostselectionError
 from qdq.evolution import EvolutionSpec, ProductFormula
+from qdq.kinetic import FourierLaplacian
 from qdq.results import Result
 from qdq.validate import check_seed, check_shots
 
@@ -119,7 +120,9 @@ def evolve(formula: ProductFormula, psi0: np.ndarray, potential: np.ndarray,
            observe: Callable[..., None] | None = None,
            observe_every: int = 0,
            progress: Callable[[int, int], None] | None = None,
-           overwrite_psi0: bool = False) -> Evolution:
+           overwrite_psi0: bool = False,
+           kinetic_exp: Callable[[np.ndarray, float], None] | None = None,
+           kinetic_max: float = 0.0) -> Evolution:
     """Apply a product formula to a grid-shaped state, in bounded memory.
 
     The formula is iterated (a stream is never materialized). Phase factors are computed
@@ -152,6 +155,10 @@ def evolve(formula: ProductFormula, psi0: np.ndarray, potential: np.ndarray,
             materialized formulas), and once at the end. An exception it raises (e.g.
             ``KeyboardInterrupt``, or a caller's cancel) stops the run there and propagates.
         overwrite_psi0: Evolve ``psi0`` in place when it is a complex128 C-contiguous array.
+        kinetic_exp: A kinetic term that needs no transform (the hypercube): called as
+            ``kinetic_exp(psi, c)`` to apply the whole factor in place (``D`` included);
+            ``kinetic``, ``D`` and ``momenta`` are then not needed.
+        kinetic_max: With ``kinetic_exp``: ``max |D·L|`` (for the overflow check).
 
     Returns:
         The final (normalized) state, for imaginary time ``log P_success``, factor counts.
@@ -168,7 +175,9 @@ def evolve(formula: ProductFormula, psi0: np.ndarray, potential: np.ndarray,
     if potential_shift is None:
         potential_shift = float(potential.min())
     vdiag = ArrayDiag(potential, potential_shift if imaginary else None)
-    if kinetic is not None:
+    if kinetic_exp is not None:
+        kdiag = _Bound(float(kinetic_max))
+    elif kinetic is not None:
         kdiag = ArrayDiag(kinetic)
     elif D is not None and momenta is not None:
         kdiag = SumDiag(float(D), tuple(momenta))
@@ -194,6 +203,8 @@ def evolve(formula: ProductFormula, psi0: np.ndarray, potential: np.ndarray,
     if tables_ok:
         budget = CACHE_BYTES
         for key, _ in counter.most_common():
+            if key[0] == "kinetic" and kinetic_exp is not None:
+                continue  # applied by kinetic_exp: no table
             if budget >= table_bytes:
                 cacheable.add(key)
                 budget -= table_bytes
@@ -286,6 +297,8 @@ def evolve(formula: ProductFormula, psi0: np.ndarray, potential: np.ndarray,
         check_angle(term, c, diag_of(term), imaginary, f"factor {i}")
         if term == "potential":
             apply_diag(psi, term, c)
+        elif kinetic_exp is not None:
+            kinetic_exp(psi, c)
         else:
             psi = sfft.fftn(psi, axes=axes, overwrite_x=True, workers=workers)
             if separable:
@@ -307,6 +320,13 @@ def evolve(formula: ProductFormula, psi0: np.ndarray, potential: np.ndarray,
     if observe is not None and observe_every:
         observe(done_kin, psi, log_success)
     return Evolution(psi=psi, log_success=float(log_success), counts=counts)
+
+
+class _Bound:
+    """``max|X|`` of a kinetic term applied without a table (for :func:`check_angle`)."""
+
+    def __init__(self, max_abs: float):
+        self.max_abs = max_abs
 
 
 def _norm2(psi: np.ndarray) -> float:
@@ -377,14 +397,26 @@ def run_emulator(spec: EvolutionSpec, *, shots: int | None = None, seed: int | N
     H = spec.hamiltonian
     potential = spec.problem.values
     grid = spec.grid
-    kdiag = SumDiag(spec.D, grid.momenta)
+    term = spec.kinetic_term
+    # The grid's own Laplacian takes the separable FFT path (bit-identical to before the
+    # kinetic terms were objects); a term that needs no transform applies itself in place
+    # (exp_inplace); any other Fourier-basis term gives its diagonal as a table.
+    fourier = type(term) is FourierLaplacian
+    hypercube = not fourier and hasattr(term, "exp_inplace")
+    kdiag = SumDiag(spec.D, grid.momenta) if fourier else _Bound(spec.D * term.max_abs())
     blocks = phase_blocks(grid.shape)
     psi0 = spec.initial_state()
     keys = ("kinetic_factors", "energy", "potential", "p_global_min", "norm")
     trace: dict[str, list] = {k: [] for k in keys[:None if spec.time_axis == "imaginary" else 4]}
 
     def observe(k: int, psi: np.ndarray, log_success: float) -> None:
-        row = (k, *_energy(H, psi, kdiag, blocks, workers), math.exp(log_success))
+        if not fourier:
+            pe = H.potential_energy(psi)
+            row = (k, H.kinetic_energy(psi) + pe, pe,
+                   float(np.sum(np.abs(psi[H.problem.global_min_mask]) ** 2)),
+                   math.exp(log_success))
+        else:
+            row = (k, *_energy(H, psi, kdiag, blocks, workers), math.exp(log_success))
         for key, value in zip(trace, row, strict=False):
             trace[key].append(value)
 
@@ -397,10 +429,18 @@ def run_emulator(spec: EvolutionSpec, *, shots: int | None = None, seed: int | N
         progress = None
     t1 = _time.perf_counter()
     # In 1-D the separable kinetic phase is the full-grid one (same bits): skip its array.
-    kinetic_axes = tuple(spec.D * k**2 for k in grid.momenta) if grid.dims > 1 else None
+    if hypercube:
+        imaginary = spec.time_axis == "imaginary"
+        D = spec.D
+        space = dict(kinetic_exp=lambda psi, c: term.exp_inplace(psi, c * D, imaginary),
+                     kinetic_max=kdiag.max_abs)
+    elif fourier:
+        kinetic_axes = tuple(spec.D * k**2 for k in grid.momenta) if grid.dims > 1 else None
+        space = dict(D=spec.D, momenta=grid.momenta, kinetic_axes=kinetic_axes)
+    else:
+        space = dict(kinetic=spec.D * term.diagonal())
     try:
-        ev = evolve(formula, psi0, potential, D=spec.D, momenta=grid.momenta, workers=workers,
-                    kinetic_axes=kinetic_axes,
+        ev = evolve(formula, psi0, potential, workers=workers, **space,
                     potential_shift=imaginary_potential_shift(spec.problem),
                     observe=observe if observe_every else None, observe_every=observe_every,
                     progress=progress, overwrite_psi0=True)
@@ -412,7 +452,7 @@ def run_emulator(spec: EvolutionSpec, *, shots: int | None = None, seed: int | N
     readout = final_state_readout(
         ev.psi, ev.log_success, shots=shots, seed=seed,
         postselected=spec.time_axis == "imaginary", what="the emulator",
-        hint=lambda: (f"a phase overflowed (D·max|k|² = {kdiag.max_abs:g}, max|ζ| = "
+        hint=lambda: (f"a phase overflowed (D·max|L| = {kdiag.max_abs:g}, max|ζ| = "
                       f"{float(np.max(np.abs(potential))):g}); reduce D, time/steps or the "
                       "objective's scale, or widen the box"))
     ev.psi = None  # with shots the state is dropped before the Result is built

@@ -62,6 +62,11 @@ def peak_bytes(spec: EvolutionSpec, *, observe: bool = False, workers: int | Non
     """
     shape = spec.grid.shape
     n = spec.grid.size
+    if getattr(spec.grid, "flat", False):  # bits: the kinetic term applies itself in place
+        # The hypercube: no transform; the state and ζ's table (8 N), butterflies in blocks.
+        run = 24 * n + (OBSERVE_BYTES_PER_AMP * n if observe else 0)
+        final = 24 * n + 8 * n * (3 if shots is not None else 1)
+        return max(run, final) + CACHE_BYTES + FIXED_BYTES
     run = 16 * n + _fft_bytes(shape, workers)
     if observe:
         run += OBSERVE_BYTES_PER_AMP * n
