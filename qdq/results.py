@@ -196,9 +196,11 @@ class Result:
         if self.statevector is None:
             return None
         if self.is_binary:
+            from qdq.binary.problem import mixer_from_dict
             from qdq.kinetic import HypercubeLaplacian
 
-            kin = HypercubeLaplacian(self.grid).energy(self.statevector) if self.final_D else 0.0
+            term = mixer_from_dict(self.problem.get("mixer")) or HypercubeLaplacian(self.grid)
+            kin = term.energy(self.statevector) if self.final_D else 0.0
             return self.final_D * kin + self.expected_potential
         phi = np.fft.fftn(self.statevector)
         w = np.abs(phi) ** 2

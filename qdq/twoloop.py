@@ -200,8 +200,9 @@ class TwoLoop(Runnable):
                  levels: int = 8, dtau: float = 0.05, chunk_steps: int = 10,
                  max_inner_steps: int = 2000, tol: float = 1e-6, order: int = 2,
                  initial="uniform"):
-        if not isinstance(problem, Problem):
-            raise ParameterError(f"TwoLoop needs a qdq.Problem, got {type(problem).__name__}")
+        if not isinstance(problem, Problem) and not getattr(problem, "is_binary", False):
+            raise ParameterError(f"TwoLoop needs a qdq.Problem or qdq.BinaryProblem, got "
+                                 f"{type(problem).__name__}")
         self.problem = problem
         self.D0 = check_positive("D0", D0)
         self.ratio = check_positive("ratio", ratio)

@@ -50,6 +50,17 @@ def _is_bqm(obj) -> bool:
     return all(hasattr(obj, a) for a in ("linear", "quadratic", "vartype", "offset"))
 
 
+def mixer_from_dict(data: Mapping | None):
+    """The kinetic term a stored problem record names (``None``: the hypercube's)."""
+    if not data:
+        return None
+    if data.get("name") == "xy-mixer":
+        from qdq.binary.xy import XYMixer
+
+        return XYMixer.from_dict(data)
+    raise ProblemError(f"unknown mixer {data.get('name')!r} in a binary problem record")
+
+
 class BinaryProblem:
     """A binary objective ``ζ(x) = c + Σ_S w_S Π_{i∈S} xᵢ`` on ``n`` bits.
 
@@ -252,7 +263,8 @@ class BinaryProblem:
         return {"kind": "binary", "name": self.name, "num_bits": self.num_bits,
                 "offset": self.offset, "names": list(self.names),
                 "polynomial": [[list(s), w] for s, w in self.polynomial.items()],
-                "expression": self.expression()}
+                "expression": self.expression(),
+                "mixer": None if self._mixer is None else self._mixer.to_dict()}
 
     @classmethod
     def from_dict(cls, data: Mapping) -> BinaryProblem:
@@ -261,7 +273,7 @@ class BinaryProblem:
             poly = {tuple(int(i) for i in s): float(w) for s, w in data["polynomial"]}
             return cls(poly, offset=float(data.get("offset", 0.0)),
                        num_bits=int(data["num_bits"]), names=data.get("names"),
-                       name=data.get("name"))
+                       name=data.get("name"), mixer=mixer_from_dict(data.get("mixer")))
         except (KeyError, TypeError, ValueError) as exc:
             raise ProblemError(f"not a binary problem record ({type(exc).__name__}: {exc})"
                                ) from exc

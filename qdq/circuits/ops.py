@@ -13,7 +13,9 @@ ancillas after them) and knows its gates (:mod:`qdq.circuits.synthesis` tuples):
   puts whatever sits between two such QFTs on reversed wires too);
 * :class:`UCRY` — uniformly controlled ``RY(θ(x))`` onto an ancilla (Gray walk, ``2^m`` CX);
 * :class:`Measure` — measure a qubit into ``register[index]``, optionally postselecting a
-  value and resetting the qubit (imaginary-time ancillas); :class:`GlobalPhase` — ``e^{iφ}``.
+  value and resetting the qubit (imaginary-time ancillas); :class:`GlobalPhase` — ``e^{iφ}``;
+* :class:`XYRotation` — ``e^{−iθ(X_iX_j+Y_iY_j)/2}`` on two qubits (the XY mixer's pair
+  rotation, :mod:`qdq.binary.xy`), 2 CX.
 
 Example:
     >>> op = ZPhase((0, 1), np.array([0.0, 0.0, 0.0, 1.0]), theta=0.25)
@@ -173,4 +175,40 @@ class GlobalPhase:
         return ("global_phase",)
 
 
-Op = Prepare | ZPhase | QFT | UCRY | Measure | GlobalPhase
+@dataclass(frozen=True, eq=False)
+class XYRotation:
+    r"""``e^{−iθ(X_iX_j+Y_iY_j)/2}`` on ``qubits = (i, j)``: the XY mixer's pair rotation.
+
+    On ``|1_i0_j⟩, |0_i1_j⟩`` it is ``[[cos θ, −i sin θ], [−i sin θ, cos θ]]``, identity on
+    ``|00⟩, |11⟩`` (Hamming weight kept). Equal to Qiskit's ``XXPlusYYGate(2θ, 0)`` and
+    PennyLane's ``IsingXY(−2θ)`` (the tests check both).
+
+    Example:
+        >>> [g[0] for g in XYRotation((0, 1), 0.3).gates()].count("cx")
+        2
+    """
+
+    qubits: tuple[int, int]
+    theta: float
+
+    def gates(self) -> list[Gate]:
+        """``W† (RX_i(θ) RZ_j(θ)) W`` with ``W = CX_{ij}·(RX(π/2) ⊗ RX(π/2))``.
+
+        ``RX(π/2)`` maps ``Y → Z`` (``X`` kept), then ``CX`` maps ``XX → X_i``, ``ZZ → Z_j``:
+        the two commuting terms become one-qubit rotations (``RX = H·RZ·H`` exactly).
+        """
+        i, j = self.qubits
+
+        def rx(q, a):
+            return [("h", (q,), 0.0), ("rz", (q,), a), ("h", (q,), 0.0)]
+
+        t = float(self.theta)
+        return [*rx(i, np.pi / 2), *rx(j, np.pi / 2), ("cx", (i, j), 0.0), *rx(i, t),
+                ("rz", (j,), t), ("cx", (i, j), 0.0), *rx(i, -np.pi / 2), *rx(j, -np.pi / 2)]
+
+    def shape(self) -> tuple:
+        """Structural key (the gates do not depend on ``θ``)."""
+        return ("xy", self.qubits)
+
+
+Op = Prepare | ZPhase | QFT | UCRY | Measure | GlobalPhase | XYRotation

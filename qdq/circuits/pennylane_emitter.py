@@ -7,6 +7,8 @@ circuits agree gate for gate (no Qiskit conversion is involved):
 * ``h, cx, rz, ry, rzz, zstring, cp, swap`` → ``qml.Hadamard, CNOT, RZ, RY, IsingZZ,
   MultiRZ, ControlledPhaseShift, SWAP`` (all with Qiskit's angle conventions:
   ``IsingZZ(λ) = RZZ(λ) = e^{−iλZZ/2}``, ``MultiRZ(λ) = e^{−iλZ…Z/2}``);
+* :class:`~qdq.circuits.ops.XYRotation` (the XY mixer) → its gates, equal to
+  ``qml.IsingXY(−2θ)`` (``tests/binary/test_xy.py`` checks both);
 * :class:`~qdq.circuits.ops.GlobalPhase` ``e^{iφ}`` → ``qml.GlobalPhase(−φ)``;
 * :class:`~qdq.circuits.ops.Prepare` → ``qml.Hadamard`` each, or ``qml.StatePrep`` on the
   reversed wires;

@@ -4,7 +4,9 @@ Two targets, operator-equal (global phase included):
 
 * ``target="hardware"`` (default) — the gate-level circuit: every op as its shared gates
   (``h, cx, rz, rzz, ry, cp, swap`` and multi-Z ladders), exactly what
-  :meth:`Program.resources` counts. ``flat=False`` wraps each segment into one labelled gate
+  :meth:`Program.resources` counts (the XY mixer's :class:`~qdq.circuits.ops.XYRotation`
+  too: 2 CX, operator-equal to ``XXPlusYYGate(2θ, 0)``, which Aer does not run natively).
+  ``flat=False`` wraps each segment into one labelled gate
   (``V(c)``, ``T0(c)``, ``V[x**2](c)`` …) for drawing; ``flat=True`` inlines the gates.
 * ``target="simulator"`` — the same program in the form Aer executes fastest: a phase op
   whose gate form is longer than a layer of rotations becomes one ``DiagonalGate`` (Aer's
