@@ -408,3 +408,19 @@ def _build(key: str, dims: int) -> BenchmarkFunction:
         qhd_success=spec.qhd_success if table_row else None,
         qhd_center=(spec.qhd_center,) * 2 if table_row else None,
     )
+
+
+#: Binary instances, loaded on first use (networkx only when a graph is generated).
+_BINARY = {"maxcut": "qdq.binary.instances", "random_regular_maxcut": "qdq.binary.instances",
+           "sk": "qdq.binary.instances", "labs": "qdq.binary.instances",
+           "number_partitioning": "qdq.binary.instances", "tsp": "qdq.binary.tsp"}
+
+
+def __getattr__(name: str):
+    """``qdq.benchmarks.maxcut``, ``.sk``, ``.labs``, … (binary problems, loaded lazily)."""
+    module = _BINARY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'qdq.benchmarks' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)

@@ -7,8 +7,8 @@ the probability of sampling a ground state, the approximation ratio and an energ
 Example:
     >>> values = np.array([0.0, -1.0, -1.0, 2.0])
     >>> probs = np.array([0.1, 0.4, 0.3, 0.2])
-    >>> round(approximation_ratio(probs, values), 6)      # (2 − ⟨ζ⟩) / (2 − (−1))
-    0.833333
+    >>> round(approximation_ratio(probs, values), 6)      # (2 − (−0.3)) / (2 − (−1))
+    0.766667
     >>> energy_histogram(probs, values)
     [(-1.0, 0.7), (0.0, 0.1), (2.0, 0.2)]
 """

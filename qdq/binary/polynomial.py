@@ -31,6 +31,8 @@ from qdq.errors import ProblemError
 
 #: Most monomials a binary objective may hold (a dense QUBO on 2 000 bits has ~2·10⁶).
 MAX_TERMS = 5_000_000
+#: Most bits whose ζ table (8 B per assignment) may be built (``BinaryProblem.values``).
+MAX_DENSE_BITS = 34
 #: Assignments evaluated per chunk by :func:`evaluate_all` (bounded memory).
 CHUNK = 1 << 20
 

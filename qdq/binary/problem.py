@@ -27,8 +27,9 @@ from functools import cached_property
 
 import numpy as np
 
-from qdq.binary.polynomial import (
+from qdq.binary.polynomial import (  # noqa: F401 - MAX_DENSE_BITS re-exported
     CHUNK,
+    MAX_DENSE_BITS,
     canonicalize,
     degree,
     evaluate_all,
@@ -42,8 +43,6 @@ from qdq.problem import Term, global_min_mask
 #: Most bits a binary problem may have (circuits and resource counts; a statevector
 #: engine refuses far fewer, by memory).
 MAX_BITS = 4096
-#: Most bits whose ζ table (8 B per assignment) may be built (:attr:`BinaryProblem.values`).
-MAX_DENSE_BITS = 34
 
 
 def _is_bqm(obj) -> bool:

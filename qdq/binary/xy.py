@@ -284,7 +284,7 @@ def one_hot_mask(num_bits: int, groups) -> np.ndarray:
         >>> one_hot_mask(2, [[0, 1]]).tolist()                # x0 x1 = 00, 10, 01, 11
         [False, True, True, False]
     """
-    from qdq.binary.problem import MAX_DENSE_BITS
+    from qdq.binary.polynomial import MAX_DENSE_BITS
     from qdq.grid import check_memory
 
     n = int(num_bits)

@@ -322,30 +322,21 @@ def _check_mps(lines: Sequence[str], path: str) -> None:
                                        f"section must be a number, got {tok[i]!r}") from None
 
 
-def read_qp(path: str | os.PathLike[str]) -> QuadraticProgram:
-    """Read a quadratic (or linear) program from an ``.lp`` or ``.mps`` file with HiGHS.
+def read_highs_model(path: str | os.PathLike[str], *, who: str = "read_qp"):
+    """``(highspy, model)``: an ``.lp``/``.mps`` file read by HiGHS, checked first.
 
-    Args:
-        path: The file (``.lp`` or ``.mps``).
-
-    Returns:
-        A :class:`QuadraticProgram` (a maximization becomes minimizing the negated
-        objective; integer variables are refused).
-
-    Raises:
-        ProblemError: A missing, oversized or non-text file, a malformed one (the message
-            names the line, and the column for ``.lp``, from HiGHS's log), integer
-            variables.
-        DependencyError: ``highspy`` is not installed (``pip install 'qdq[qp]'``).
+    The file must exist, be UTF-8 text of at most 64 MiB (MPS lines are checked before HiGHS
+    sees them); a parse error is a :class:`~qdq.errors.ProblemError` quoting HiGHS's log.
+    Used by :func:`read_qp` and by binary problems (``qdq.binary.io``).
     """
     p = Path(path)
     if p.suffix.lower() not in (".lp", ".mps"):
-        raise ProblemError(f"read_qp reads .lp or .mps files, got {str(p)!r}")
+        raise ProblemError(f"{who} reads .lp or .mps files, got {str(p)!r}")
     try:
         size = p.stat().st_size
         if size > _MAX_FILE_BYTES:
             raise ProblemError(f"{str(p)!r} is {size} bytes, more than the "
-                               f"{_MAX_FILE_BYTES} read_qp accepts")
+                               f"{_MAX_FILE_BYTES} {who} accepts")
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
         raise ProblemError(f"cannot read {str(p)!r}: {exc}") from exc
@@ -369,7 +360,27 @@ def read_qp(path: str | os.PathLike[str]) -> QuadraticProgram:
     if status == highspy.HighsStatus.kError:
         detail = " | ".join(m for m in messages if "Running HiGHS" not in m)[:800]
         raise ProblemError(f"HiGHS could not read {str(p)!r}: {detail or 'parse error'}")
-    model = h.getModel()
+    return highspy, h.getModel()
+
+
+def read_qp(path: str | os.PathLike[str]) -> QuadraticProgram:
+    """Read a quadratic (or linear) program from an ``.lp`` or ``.mps`` file with HiGHS.
+
+    Args:
+        path: The file (``.lp`` or ``.mps``).
+
+    Returns:
+        A :class:`QuadraticProgram` (a maximization becomes minimizing the negated
+        objective; integer variables are refused).
+
+    Raises:
+        ProblemError: A missing, oversized or non-text file, a malformed one (the message
+            names the line, and the column for ``.lp``, from HiGHS's log), integer
+            variables.
+        DependencyError: ``highspy`` is not installed (``pip install 'qdq[qp]'``).
+    """
+    p = Path(path)
+    highspy, model = read_highs_model(p, who="read_qp")
     lp = model.lp_
     n = lp.num_col_
     if len(lp.integrality_) and any(int(v) != 0 for v in lp.integrality_):
