@@ -42,6 +42,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qdq.circuits.binary_layers import choose_groups
 from qdq.circuits.factors import (
     group_bits,
     momentum_walsh,
@@ -319,7 +320,11 @@ def _lower(spec, factors, counts, *, swap_free, ancillas, reuse_width, measure, 
         return reg, (reg[::-1] if swap_free else reg)
 
     if spec.time_axis != "imaginary":
-        groups = merge_phase_groups(phase_groups(spec.problem))
+        groups = phase_groups(spec.problem)
+        if getattr(spec.problem, "is_binary", False):  # ZZ phases in edge-colour classes
+            groups = choose_groups(groups, merge_phase_groups(groups))
+        else:
+            groups = merge_phase_groups(groups)
 
         def potential(c):
             return Segment("potential", f"V({c:.4g})", tuple(range(nq)),
