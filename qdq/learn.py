@@ -89,10 +89,13 @@ class LearnedSchedule:
 
 def _problem_list(value, name: str) -> list[Problem]:
     """``value`` as a non-empty list of problems, or a ParameterError naming ``name``."""
-    problems = [value] if isinstance(value, Problem) else list(value)
-    if not problems or any(not isinstance(p, Problem) for p in problems):
-        raise ParameterError(f"{name} needs a qdq.Problem or a non-empty list of them, "
-                             f"got {value!r}")
+    def ok(p) -> bool:
+        return isinstance(p, Problem) or getattr(p, "is_binary", False)
+
+    problems = [value] if ok(value) else list(value)
+    if not problems or not all(ok(p) for p in problems):
+        raise ParameterError(f"{name} needs a qdq.Problem or qdq.BinaryProblem or a non-empty "
+                             f"list of them, got {value!r}")
     return problems
 
 

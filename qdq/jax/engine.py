@@ -50,6 +50,7 @@ from qdq.evolution import EvolutionSpec, ProductFormula
 from qdq.grid import check_memory
 from qdq.jax.evolve import (
     FFT,
+    HADAMARD,
     NUMPY_FFT,
     four_step_fft,
     four_step_order,
@@ -58,6 +59,7 @@ from qdq.jax.evolve import (
     phase,
 )
 from qdq.jax.observables import observe
+from qdq.kinetic import FourierLaplacian
 from qdq.problem import global_min_mask
 from qdq.results import Result
 from qdq.validate import check_seed, check_shots
@@ -81,7 +83,9 @@ FOUR_STEP_POINTS = 1 << 18
 
 
 def _fft(consts: dict) -> FFT:
-    """The transform pair for these constants: four-step when a twiddle table is present."""
+    """The transform pair: Walsh–Hadamard on the hypercube, four-step with a twiddle table."""
+    if "hadamard" in consts:
+        return HADAMARD
     return four_step_fft(consts["twiddle"]) if "twiddle" in consts else NUMPY_FFT
 
 
@@ -231,7 +235,16 @@ def run_jax(spec: EvolutionSpec, *, shots: int | None = None, seed: int | None =
     shots, seed = check_shots(shots), check_seed(seed)
     every = _check_int("observe_every", observe_every, 0)
     chunk = _check_int("chunk", chunk, 1)
-    if _check_int("devices", devices, 1) > 1:
+    term = spec.kinetic_term
+    grid_laplacian = type(term) is FourierLaplacian
+    if term.basis not in ("fourier", "hadamard"):
+        raise ParameterError(f"the JAX engine applies kinetic terms diagonal in the Fourier or "
+                             f"Hadamard basis; {term.name} is not — use backend='emulator' "
+                             "or 'aer'")
+    if _check_int("devices", devices, 1) > 1 and not grid_laplacian:
+        raise ParameterError(f"devices={devices} splits a grid's FFT across devices; the "
+                             f"{term.name} runs on one device (devices=1)")
+    if devices > 1:
         if every:
             raise ParameterError(f"observe_every={every} is not available with devices="
                                  f"{devices}; use observe_every=0 or devices=1")
@@ -247,11 +260,16 @@ def run_jax(spec: EvolutionSpec, *, shots: int | None = None, seed: int | None =
                  f"the JAX engine's {grid.num_qubits}-qubit {spec.method} run")
     zeta = np.asarray(problem.values, dtype=np.float64)
     shift = imaginary_potential_shift(problem) if imaginary else 0.0
+    kdiag = grid.k_squared if grid_laplacian else term.diagonal()  # in the term's basis
     consts = {"vdiag": jnp.asarray(zeta - shift), "zeta": jnp.asarray(zeta),
-              "kdiag": jnp.asarray(spec.D * grid.k_squared),
+              "kdiag": jnp.asarray(spec.D * kdiag),
               "mask": jnp.asarray(global_min_mask(zeta), dtype=jnp.float64)}
     mode = "direct"
-    if grid.dims > 1:
+    if term.basis == "hadamard":
+        consts["hadamard"] = jnp.zeros(())  # marks the Walsh–Hadamard transform (_fft)
+    elif not grid_laplacian:
+        pass  # another Fourier-basis term: its full diagonal, no separable shortcut
+    elif grid.dims > 1:
         consts["kaxes"] = tuple(jnp.asarray(spec.D * k**2) for k in grid.momenta)
     elif grid.size >= FOUR_STEP_POINTS:
         # Momentum space in the four-step transform's order; position space is unchanged.
@@ -314,7 +332,8 @@ def run_jax(spec: EvolutionSpec, *, shots: int | None = None, seed: int | None =
         factors={"potential": counts["potential"], "kinetic": counts["kinetic"]},
         timing={"build": t1 - t0, "run": t2 - t1}, trace=_trace(rows, imaginary),
         extra={"jax": jax.__version__, "devices": 1, "phases": mode,
-               "fft": "four-step" if "twiddle" in consts else "xla"})
+               "fft": "walsh-hadamard" if "hadamard" in consts
+               else "four-step" if "twiddle" in consts else "xla"})
 
 
 def _trace(rows: list, imaginary: bool) -> dict:

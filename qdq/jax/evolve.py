@@ -50,9 +50,9 @@ from jax import lax  # noqa: E402
 
 from qdq.jax.trig import expi  # noqa: E402
 
-__all__ = ["FFT", "NUMPY_FFT", "evolve_pairs", "evolve_tables", "four_step_fft",
-           "four_step_order", "four_step_twiddle", "pair_step", "phase", "schedule_pairs",
-           "default_block"]
+__all__ = ["FFT", "HADAMARD", "NUMPY_FFT", "default_block", "evolve_pairs", "evolve_tables",
+           "four_step_fft", "four_step_order", "four_step_twiddle", "pair_step", "phase",
+           "schedule_pairs", "walsh_hadamard"]
 
 _W1 = 1.0 / (2.0 - 2.0 ** (1.0 / 3.0))
 _W0 = 1.0 - 2.0 * _W1
@@ -67,6 +67,28 @@ class FFT(NamedTuple):
 
 #: Single-device transforms over all axes (``jnp.fft.fftn`` / ``ifftn``, numpy's convention).
 NUMPY_FFT = FFT(jnp.fft.fftn, jnp.fft.ifftn)
+
+
+def walsh_hadamard(x: jax.Array) -> jax.Array:
+    """``H^{⊗n} x / ...``: the orthonormal Walsh–Hadamard transform of a flat ``2ⁿ`` array.
+
+    The hypercube Laplacian's basis change (its own inverse): ``n`` butterfly passes.
+
+    Example:
+        >>> walsh_hadamard(jnp.array([1.0, 0.0, 0.0, 0.0])).tolist()
+        [0.5, 0.5, 0.5, 0.5]
+    """
+    size = x.shape[0]
+    n = size.bit_length() - 1
+    for i in range(n):
+        v = x.reshape(-1, 2, 1 << i)
+        a, b = v[:, 0, :], v[:, 1, :]
+        x = jnp.stack([a + b, a - b], axis=1).reshape(size) * (2.0 ** -0.5)
+    return x
+
+
+#: The hypercube's transform pair (:class:`~qdq.kinetic.HypercubeLaplacian`: Hadamard basis).
+HADAMARD = FFT(walsh_hadamard, walsh_hadamard)
 
 
 def _four_step_split(n: int) -> tuple[int, int]:

@@ -64,8 +64,12 @@ def _one(params, t):
 
 
 def _check(problem, steps, order, time_axis, block) -> None:
-    if not isinstance(problem, Problem):
-        raise ParameterError(f"a qdq.Problem is needed, got {type(problem).__name__}")
+    if not isinstance(problem, Problem) and not getattr(problem, "is_binary", False):
+        raise ParameterError(f"a qdq.Problem or qdq.BinaryProblem is needed, got "
+                             f"{type(problem).__name__}")
+    if problem.kinetic_term.basis not in ("fourier", "hadamard"):
+        raise ParameterError(f"gradients need a kinetic term diagonal in the Fourier or "
+                             f"Hadamard basis; {problem.kinetic_term.name} is not")
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
         raise ParameterError(f"steps must be an integer >= 1, got {steps!r}")
     if order not in (1, 2, 4) or isinstance(order, bool):
@@ -143,7 +147,14 @@ def state_fn(problem: Problem, *, steps: int, order: int = 1, time_axis: str = "
     b = potential_weight or _one
     psi0 = jnp.asarray(resolve_initial(initial, problem.grid))
     zeta = jnp.asarray(problem.values, dtype=jnp.float64)
-    k2 = jnp.asarray(problem.grid.k_squared, dtype=jnp.float64)
+    term = problem.kinetic_term
+    if term.basis == "hadamard":  # the hypercube: Walsh–Hadamard basis, 2·popcount
+        from qdq.jax.evolve import HADAMARD
+
+        k2 = jnp.asarray(term.diagonal(), dtype=jnp.float64)
+        fft = HADAMARD if fft is NUMPY_FFT else fft
+    else:
+        k2 = jnp.asarray(problem.grid.k_squared, dtype=jnp.float64)
     shift = imaginary_potential_shift(problem) if imaginary else 0.0
     vdiag = zeta - shift
     pairs = steps * (3 if order == 4 else 1)
