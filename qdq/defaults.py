@@ -99,8 +99,8 @@ def method_defaults(method: str, bounds: Sequence[Sequence[float]], *,
 
     Args:
         method: A canonical name: ``"anneal"``, ``"real-time"``, ``"imaginary-time"`` or
-            ``"two-loop"`` (other spellings are resolved by
-            :func:`qdq.compare.registry.resolve_method`).
+            ``"two-loop"`` (other spellings are resolved by :func:`qdq.methods.resolve`;
+            :func:`qdq.methods.defaults` also covers binary problems).
         bounds: The problem's box, ``[(low, high), …]``.
         circuit: For a circuit backend: cap ``steps`` at :data:`CIRCUIT_STEPS`.
 

@@ -7,13 +7,15 @@ r"""QAOA: the Trotterized anneal with free angles, as an evolution spec.
 hypercube Laplacian ``L = Σᵢ (1 − Xᵢ)``, the mixer is ``e^{−iβn} e^{+iβL}``: the product
 formula is ``[("potential", γ₁), ("kinetic", −β₁), …]`` with ``D = 1`` — the same plain data
 every engine reads, up to the global phase ``e^{−iβn}`` (dropped). Any engine runs it.
+Minimizing ζ from ``|+⟩ⁿ`` the annealing direction is ``γ > 0, β < 0``
+(:func:`linear_ramp`).
 
 Example:
     >>> import qdq
     >>> b = qdq.BinaryProblem("x0 + x1 - 3*x0*x1")
-    >>> q = QAOA(b, gammas=[0.5], betas=[0.3])
+    >>> q = QAOA(b, gammas=[0.5], betas=[-0.3])
     >>> q.product_formula().factors
-    (('potential', 0.5), ('kinetic', -0.3))
+    (('potential', 0.5), ('kinetic', 0.3))
     >>> r = qdq.run(q, backend="emulator")
     >>> round(float(r.probabilities.sum()), 12)
     1.0
@@ -39,6 +41,24 @@ def _angles(name: str, values) -> tuple[float, ...]:
         raise ParameterError(f"{name} must be a non-empty sequence of finite angles, "
                              f"got {values!r}")
     return tuple(float(v) for v in arr)
+
+
+def linear_ramp(p: int, delta: float = 0.8) -> tuple[np.ndarray, np.ndarray]:
+    """The linear anneal, Trotterized into ``p`` layers: QAOA angles that start from it.
+
+    ``γ_k = s_k Δ``, ``β_k = −(1 − s_k) Δ`` with ``s_k = (k − ½)/p``. The sign of ``β``:
+    the anneal starts in ``|+⟩ⁿ``, the ground state of ``L = Σ(1 − X)`` (of ``−ΣX``), so its
+    kinetic factor is ``e^{−icL} ∝ e^{+icΣX}`` — QAOA's ``e^{−iβΣX}`` with ``β = −c``.
+    (Positive ``β`` with positive ``γ`` anneals towards the *maximum* of ζ.)
+
+    Example:
+        >>> [np.round(a, 2).tolist() for a in linear_ramp(2, 1.0)]
+        [[0.25, 0.75], [-0.75, -0.25]]
+    """
+    if isinstance(p, bool) or not isinstance(p, (int, np.integer)) or p < 1:
+        raise ParameterError(f"p must be an integer >= 1, got {p!r}")
+    s = (np.arange(1, p + 1) - 0.5) / p
+    return s * delta, -(1 - s) * delta
 
 
 class QAOA(EvolutionSpec):

@@ -3,8 +3,8 @@
 One place defines the defaults, the TOML problem-file format, the flag types, how flags
 override a file, and how errors are reported (``error: …`` on stderr, or JSON on stdout
 under ``--json``), so every command builds a problem the same way. Method names are
-resolved by the one method registry (:mod:`qdq.compare.registry`: aliases, case, close
-matches); the numeric method defaults come from :func:`qdq.defaults.method_defaults`, which
+resolved by the one quantum-method module (:mod:`qdq.methods`: aliases, case and
+``_``/``-``); the numeric method defaults come from :func:`qdq.defaults.method_defaults`, which
 ``qdq compare`` uses too, and are filled in once the problem's box is known
 (:func:`method_settings`).
 
@@ -33,8 +33,8 @@ Every key is optional; an unknown table or key is refused (with the closest vali
 Left out, the method's numbers are :func:`qdq.defaults.method_defaults` — the defaults
 ``qdq compare`` uses — so both commands run the same anneal on the same problem.
 
-May import qdq's problem, evolution, defaults, errors and redaction modules and the method
-registry; never :mod:`qdq.cli` itself (the command modules import this one).
+May import qdq's problem, evolution, defaults, errors and redaction modules and
+:mod:`qdq.methods`; never :mod:`qdq.cli` itself (the command modules import this one).
 
 Example:
     >>> p, m, r = merge_options(load_config(None), qubits="5", method="real-time")
@@ -55,8 +55,8 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from qdq.compare.registry import method_names, resolve_method
 from qdq.errors import ParameterError, QdqError
+from qdq.methods import QUANTUM_METHODS, check_options, ordered_keys
 
 #: The README's default job: QHD's cubic annealing schedule on an asymmetric double well
 #: whose global minimum (x ≈ −1.34) is the deeper of two wells, as a circuit on Aer. The
@@ -77,13 +77,7 @@ CONFIG_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 #: The ``[method]`` keys each method uses (``D`` is ``D0`` for the two-loop algorithm).
-METHOD_KEYS: dict[str, tuple[str, ...]] = {
-    "anneal": ("D", "time", "steps", "order", "schedule"),
-    "real-time": ("D", "time", "steps", "order"),
-    "imaginary-time": ("D", "time", "steps", "order"),
-    "two-loop": ("D", "D0", "ratio", "levels", "dtau", "tol", "order", "chunk_steps",
-                 "max_inner_steps"),
-}
+METHOD_KEYS: dict[str, tuple[str, ...]] = {m: ordered_keys(m) for m in QUANTUM_METHODS}
 
 
 # Typer may vendor its own copy of click: take its exception classes from typer itself.
@@ -235,7 +229,7 @@ def is_circuit_backend(backend: str | None) -> bool:
 def method_settings(problem, cfg: dict[str, Any], backend: str | None = None) -> dict[str, Any]:
     """A ``[method]`` table completed with :func:`qdq.defaults.method_defaults`.
 
-    The name goes through the method registry (:func:`qdq.compare.registry.resolve_method`:
+    The name goes through :func:`qdq.methods.resolve` (
     aliases such as ``imaginary`` or ``qhd``, any case) to its canonical spelling; these
     commands run the quantum methods only. Values given in the table win; missing ones are
     the method's defaults on the problem's box (``steps`` capped at
@@ -253,28 +247,17 @@ def method_settings(problem, cfg: dict[str, Any], backend: str | None = None) ->
         >>> m["name"], m["D"], m["time"], m["steps"], m["schedule"]
         ('anneal', 2.0, 5.0, 10000, 'qhd-cubic')
     """
-    from qdq.defaults import method_defaults
+    from qdq.methods import defaults, resolve
 
-    info = resolve_method(cfg.get("name", "anneal"))
-    name = info.name
-    if info.category != "quantum" or name not in METHOD_KEYS:
-        usable = ", ".join(n for n in method_names("quantum") if n in METHOD_KEYS)
-        raise ParameterError(f"the method must be one of the quantum methods {usable}, got "
-                             f"{cfg.get('name')!r} (a {info.category} method: `qdq compare` runs "
-                             "it beside them)")
+    name = resolve(cfg.get("name", "anneal"))
     given = {k: v for k, v in cfg.items() if k != "name" and v is not None}
-    for key in given:
-        if key not in METHOD_KEYS[name]:
-            raise ParameterError(f"option {key!r} does not apply to method {name!r}; it takes "
-                                 f"{', '.join(METHOD_KEYS[name])} (remove {key!r} or choose "
-                                 f"another method)")
+    check_options(name, given)
     if name == "two-loop" and "D" in given:
         if "D0" in given:
             raise ParameterError(f"give D or D0 for the two-loop method, not both (got "
                                  f"D={given['D']!r}, D0={given['D0']!r})")
         given["D0"] = given.pop("D")
-    out = {"name": name, **method_defaults(name, problem.grid.bounds,
-                                           circuit=is_circuit_backend(backend))}
+    out = {"name": name, **defaults(problem, name, circuit=is_circuit_backend(backend))}
     out.update(given)
     return out
 
@@ -285,21 +268,10 @@ def build_spec(problem, cfg: dict[str, Any], backend: str | None = None):
     Missing values are filled by :func:`method_settings` (the defaults ``qdq compare`` uses;
     ``backend`` decides the circuit step cap).
     """
-    from qdq.evolution import Anneal, ImaginaryTime, RealTime
-    from qdq.hamiltonian import Hamiltonian
+    from qdq.methods import spec_from_options
 
     cfg = method_settings(problem, cfg, backend)
-    name = cfg["name"]
-    if name == "two-loop":
-        from qdq.twoloop import TwoLoop
-
-        return TwoLoop(problem, **{k: v for k, v in cfg.items() if k != "name"})
-    common = {"time": cfg["time"], "steps": cfg["steps"], "order": cfg["order"]}
-    if name == "real-time":
-        return RealTime(Hamiltonian(problem, D=cfg["D"]), **common)
-    if name == "imaginary-time":
-        return ImaginaryTime(Hamiltonian(problem, D=cfg["D"]), **common)
-    return Anneal(problem, D=cfg["D"], schedule=cfg["schedule"], **common)
+    return spec_from_options(problem, cfg["name"], {k: v for k, v in cfg.items() if k != "name"})
 
 
 def check_run(cfg: dict[str, Any]) -> dict[str, Any]:
@@ -422,7 +394,7 @@ BenchmarkOpt = Annotated[str | None, typer.Option(
 DimsOpt = Annotated[int | None, typer.Option(
     help="Dimensions of --benchmark. (default: the benchmark's own)", show_default=False)]
 MethodOpt = Annotated[str | None, typer.Option(
-    "--method", "-m", help=f"{' | '.join(method_names('quantum'))} (or an alias, e.g. "
+    "--method", "-m", help=f"{' | '.join(QUANTUM_METHODS)} (or an alias, e.g. "
     "imaginary). (default: anneal)", show_default=False)]
 DOpt = Annotated[float | None, typer.Option(
     "--D", "-D", help="Kinetic constant D (D0 for two-loop). (default: the method's preset "

@@ -54,16 +54,11 @@ def evolution_spec(problem, method: str, options: Mapping[str, Any]):
     Hamiltonian for the constant-``D`` ones); ``two-loop`` runs a sequence of imaginary-time
     specs and has no single spec (``None``).
     """
-    from qdq.evolution import Anneal, ImaginaryTime, RealTime
-    from qdq.hamiltonian import Hamiltonian
+    from qdq.methods import spec_from_options
 
-    opts = dict(options)
-    if method == "anneal":
-        return Anneal(problem, **opts)
-    if method in ("real-time", "imaginary-time"):
-        cls = RealTime if method == "real-time" else ImaginaryTime
-        return cls(Hamiltonian(problem, D=opts.pop("D")), **opts)
-    return None
+    if method == "two-loop":
+        return None
+    return spec_from_options(problem, method, options)
 
 
 def ft_runtime_per_shot(spec) -> float | None:

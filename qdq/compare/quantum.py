@@ -115,40 +115,36 @@ def _emulate(spec):
 
 def run_anneal(problem, options: Mapping[str, Any]) -> tuple[Any, dict]:
     """QHD annealing (:class:`~qdq.evolution.Anneal`) on the emulator."""
-    from qdq.evolution import Anneal
+    from qdq.methods import spec_from_options
 
-    spec = Anneal(problem, **options)
+    spec = spec_from_options(problem, "anneal", options)
     result = _emulate(spec)
     return result, spec_cx(spec, result)
 
 
 def run_real_time(problem, options: Mapping[str, Any]) -> tuple[Any, dict]:
     """Real-time evolution (:class:`~qdq.evolution.RealTime`) at constant ``D``."""
-    from qdq.evolution import RealTime
-    from qdq.hamiltonian import Hamiltonian
+    from qdq.methods import spec_from_options
 
-    opts = dict(options)
-    spec = RealTime(Hamiltonian(problem, D=opts.pop("D")), **opts)
+    spec = spec_from_options(problem, "real-time", options)
     result = _emulate(spec)
     return result, spec_cx(spec, result)
 
 
 def run_imaginary_time(problem, options: Mapping[str, Any]) -> tuple[Any, dict]:
     """Imaginary-time evolution (:class:`~qdq.evolution.ImaginaryTime`), postselected."""
-    from qdq.evolution import ImaginaryTime
-    from qdq.hamiltonian import Hamiltonian
+    from qdq.methods import spec_from_options
 
-    opts = dict(options)
-    spec = ImaginaryTime(Hamiltonian(problem, D=opts.pop("D")), **opts)
+    spec = spec_from_options(problem, "imaginary-time", options)
     result = _emulate(spec)
     return result, spec_cx(spec, result)
 
 
 def run_two_loop(problem, options: Mapping[str, Any]) -> tuple[Any, dict]:
     """The two-loop algorithm (:class:`~qdq.twoloop.TwoLoop`); one shot runs every level."""
-    from qdq.twoloop import TwoLoop
+    from qdq.methods import spec_from_options
 
-    tl = TwoLoop(problem, **options)
+    tl = spec_from_options(problem, "two-loop", options)
     out = tl.run(backend="emulator", workers=1)
     result = out.result
     kinetic = sum(int(r["inner_steps"]) for r in out.trace)

@@ -47,6 +47,7 @@ from qdq.compare.quantum import run_anneal, run_imaginary_time, run_real_time, r
 from qdq.compare.searches import classical_search, grid_search, random_search
 from qdq.defaults import METHOD_DEFAULTS, scale_defaults
 from qdq.errors import ParameterError
+from qdq.methods import ALIASES as _QUANTUM_ALIASES
 
 __all__ = [
     "BASELINES",
@@ -120,17 +121,22 @@ CLASSICAL: tuple[str, ...] = ("dmc", "mqhoa", "langevin", "dual_annealing",
                               "differential_evolution", "basinhopping", "shgo",
                               "multistart-lbfgs")
 
+def _aliases(name: str) -> tuple[str, ...]:
+    # The quantum aliases are qdq.methods'; the registry only lists them.
+    return tuple(a for a, n in _QUANTUM_ALIASES.items() if n == name)
+
+
 #: The built-in methods, one line each.
 BUILTIN: tuple[MethodInfo, ...] = (
     MethodInfo("anneal", "quantum", run_anneal, METHOD_DEFAULTS["anneal"],
-               ("qhd",), summary="QHD annealing schedule, real time"),
+               _aliases("anneal"), summary="QHD annealing schedule, real time"),
     MethodInfo("real-time", "quantum", run_real_time, METHOD_DEFAULTS["real-time"],
-               ("realtime",), summary="Schrödinger evolution at constant D"),
+               _aliases("real-time"), summary="Schrödinger evolution at constant D"),
     MethodInfo("imaginary-time", "quantum", run_imaginary_time,
-               METHOD_DEFAULTS["imaginary-time"], ("imaginary",),
+               METHOD_DEFAULTS["imaginary-time"], _aliases("imaginary-time"),
                summary="Wick-rotated evolution, postselected"),
     MethodInfo("two-loop", "quantum", run_two_loop, METHOD_DEFAULTS["two-loop"],
-               ("twoloop",), summary="D lowered geometrically, imaginary time per level"),
+               _aliases("two-loop"), summary="D lowered geometrically, imaginary time per level"),
     *(MethodInfo(n, "classical", partial(classical_search, n),
                  summary="qdq.classical optimizer") for n in CLASSICAL),
     MethodInfo("random", "baseline", random_search, aliases=("uniform",),

@@ -25,6 +25,7 @@ import numpy as np
 from qdq.errors import ParameterError, require
 from qdq.grid import check_memory
 from qdq.jax.evolve import walsh_hadamard
+from qdq.qaoa import linear_ramp  # noqa: F401 - re-exported: the default start
 
 
 @dataclass
@@ -35,17 +36,6 @@ class QAOATraining:
     betas: list[float]
     energy: float
     history: list[float] = field(default_factory=list)
-
-
-def linear_ramp(p: int, delta: float = 0.8) -> tuple[np.ndarray, np.ndarray]:
-    """The Trotterized linear anneal: ``γ_k = (k − ½)/p·Δ``, ``β_k = (1 − (k − ½)/p)·Δ``.
-
-    Example:
-        >>> [np.round(a, 2).tolist() for a in linear_ramp(2, 1.0)]
-        [[0.25, 0.75], [0.75, 0.25]]
-    """
-    s = (np.arange(1, p + 1) - 0.5) / p
-    return s * delta, (1 - s) * delta
 
 
 def qaoa_energy_fn(problem):

@@ -28,17 +28,15 @@ from typing import Any
 import numpy as np
 
 from qdq.errors import ParameterError, ProblemError
+from qdq.methods import QUANTUM_METHODS, ordered_keys
 
 __all__ = ["METHOD_OPTION_KEYS", "quantum_method", "run_stage"]
 
-#: Options each quantum method takes (the rest of ``options`` belongs to minimize).
+#: Options each quantum method takes (the rest of ``options`` belongs to minimize); the
+#: one table is :data:`qdq.methods.OPTION_KEYS` (minimize's two-loop takes ``D0`` only: a
+#: ``D`` there is the other methods' and is not passed on).
 METHOD_OPTION_KEYS: dict[str, tuple[str, ...]] = {
-    "anneal": ("D", "time", "steps", "order", "schedule"),
-    "real-time": ("D", "time", "steps", "order"),
-    "imaginary-time": ("D", "time", "steps", "order"),
-    "two-loop": ("D0", "ratio", "levels", "dtau", "tol", "order", "chunk_steps",
-                 "max_inner_steps"),
-}
+    m: tuple(k for k in ordered_keys(m) if (m, k) != ("two-loop", "D")) for m in QUANTUM_METHODS}
 _POSTSELECTED = ("imaginary-time", "two-loop")
 
 
@@ -77,21 +75,11 @@ class _Table:
 
 
 def _spec(problem, method: str, options: dict[str, Any], circuit: bool):
-    from qdq.defaults import method_defaults
-    from qdq.evolution import Anneal, ImaginaryTime, RealTime
-    from qdq.hamiltonian import Hamiltonian
+    from qdq.methods import defaults, spec_from_options
 
-    opts = method_defaults(method, problem.grid.bounds, circuit=circuit)
+    opts = defaults(problem, method, circuit=circuit)
     opts.update({k: v for k, v in options.items() if k in METHOD_OPTION_KEYS[method]})
-    if method == "two-loop":
-        from qdq.twoloop import TwoLoop
-
-        return TwoLoop(problem, **opts)
-    if method == "anneal":
-        return Anneal(problem, **opts)
-    D = opts.pop("D")
-    cls = RealTime if method == "real-time" else ImaginaryTime
-    return cls(Hamiltonian(problem, D=D), **opts)
+    return spec_from_options(problem, method, opts)
 
 
 def _execute(spec, method: str, backend: str, shots: int | None, rng: np.random.Generator):
