@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from qdq.errors import BackendError, PostselectionError
-from qdq.grid import Grid
+from qdq.grid import Grid, layout_from_dict
 from qdq.results import Result
 from qdq.validate import check_finite_distribution
 
@@ -264,7 +264,7 @@ class RunInfo:
     @classmethod
     def from_description(cls, info: Mapping[str, Any]) -> RunInfo:
         """From a stored job description (``{"grid", "values", "D", "method", "evolution"}``)."""
-        grid = Grid.from_dict(info["grid"])
+        grid = layout_from_dict(info["grid"])  # a Grid, or the flat layout of bits
         evolution = dict(info.get("evolution") or {})
         return cls(method=str(info.get("method", evolution.get("method", "evolution"))),
                    grid=grid,
