@@ -38,10 +38,11 @@ from qdq.errors import ParameterError
 from qdq.evolution import Anneal
 from qdq.jax.gradients import state_fn
 from qdq.jax.observables import FinalState, energy, hamiltonian
+from qdq.jax.qaoa import QAOATraining, train_qaoa  # re-exported: QAOA angles on bits
 from qdq.problem import Problem
 from qdq.schedule_families import Family
 
-__all__ = ["LOSSES", "final_state_fn", "loss_fn", "select", "train"]
+__all__ = ["LOSSES", "QAOATraining", "final_state_fn", "loss_fn", "select", "train", "train_qaoa"]
 
 #: Built-in losses by name (a callable ``FinalState -> scalar`` is accepted as well).
 LOSSES: dict[str, Callable[[FinalState], jax.Array]] = {"energy": energy,

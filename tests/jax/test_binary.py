@@ -114,3 +114,20 @@ def test_walsh_hadamard_is_the_kronecker_hadamard():
         full = np.kron(full, H)
     x = np.random.default_rng(0).normal(size=8)
     assert np.allclose(np.asarray(walsh_hadamard(x)), full @ x)
+
+
+def test_train_qaoa_is_public_in_qdq_jax_learn():
+    from qdq.jax import learn, qaoa
+
+    assert learn.train_qaoa is qaoa.train_qaoa
+
+
+def test_runs_that_do_not_fit_are_refused_before_allocating(monkeypatch):
+    import qdq.grid
+    from qdq.errors import ResourceError
+
+    b = qdq.BinaryProblem({(0, 1): 1.0, (2,): -0.5}, num_bits=10)
+    spec = qdq.RealTime(qdq.Hamiltonian(b, D=1.0), time=1.0, steps=4)
+    monkeypatch.setattr(qdq.grid, "available_memory_bytes", lambda: 64 * 2**10)  # < 112 B × 1024
+    with pytest.raises(ResourceError, match="JAX engine"):
+        qdq.run(spec, backend="jax")
