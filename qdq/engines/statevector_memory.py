@@ -111,7 +111,11 @@ def check_statevector_memory(spec: EvolutionSpec, peak: StatevectorPeak, mode: s
             f"a {peak.engine} statevector run of {qubits:,} qubits (mode {mode!r}) needs 2^"
             f"{qubits:,} amplitudes; at most {MAX_STATEVECTOR_QUBITS} are ever simulated, got "
             f"steps={spec.steps} — use ancillas='reuse', fewer steps, or backend='emulator'")
+    hint = ("use fewer bits, or sample bitstrings without a dense state: "
+            "qdq.engines.bitstrings.sample_bitstrings(spec, shots, "
+            "method='matrix_product_state')" if getattr(spec.problem, "is_binary", False)
+            else "use fewer qubits per dimension")
     check_memory(peak.bytes(qubits),
                  f"a {peak.engine} statevector run of {qubits} qubits "
                  f"({peak.bytes_per_amplitude} B per amplitude + "
-                 f"{peak.fixed_bytes >> 20} MiB)")
+                 f"{peak.fixed_bytes >> 20} MiB)", hint=hint)
