@@ -43,10 +43,44 @@ def _angles(name: str, values) -> tuple[float, ...]:
     return tuple(float(v) for v in arr)
 
 
-def linear_ramp(p: int, delta: float = 0.8) -> tuple[np.ndarray, np.ndarray]:
+def energy_scale(problem) -> float:
+    """``σ_ζ``: the standard deviation of ζ over uniformly random bitstrings (1 if ζ is flat).
+
+    From the Z-form ``ζ = a_∅ + Σ_S a_S Z_S`` (Z-strings are orthonormal under the uniform
+    distribution): ``σ_ζ = √(Σ_{S≠∅} a_S²)``, no table of ζ needed. :func:`ramp_for` divides
+    ``γ`` by it, so one ``Δ`` suits problems whose energies differ by orders of magnitude.
+
+    Example:
+        >>> import qdq
+        >>> energy_scale(qdq.BinaryProblem({(0,): 2.0}, num_bits=1))    # 2x0 = 1 − Z0
+        1.0
+    """
+    from qdq.binary.polynomial import z_form
+
+    sigma = float(np.sqrt(sum(a * a for s, a in z_form(problem.polynomial).items() if s)))
+    return sigma if sigma > 0 else 1.0
+
+
+def ramp_for(problem, p: int, delta: float = 0.8) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`linear_ramp` with ``γ`` in units of ``1/σ_ζ`` (:func:`energy_scale`).
+
+    The default QAOA angles (``qdq solve --method qaoa``, :func:`qdq.jax.qaoa.train_qaoa`'s
+    start).
+
+    Example:
+        >>> import qdq
+        >>> g, b = ramp_for(qdq.BinaryProblem({(0,): 4.0}, num_bits=1), 1, 1.0)
+        >>> g.tolist(), b.tolist()                 # σ = 2: γ = ½·1/2, β = −½
+        ([0.25], [-0.5])
+    """
+    return linear_ramp(p, delta, scale=energy_scale(problem))
+
+
+def linear_ramp(p: int, delta: float = 0.8, *, scale: float = 1.0
+                ) -> tuple[np.ndarray, np.ndarray]:
     """The linear anneal, Trotterized into ``p`` layers: QAOA angles that start from it.
 
-    ``γ_k = s_k Δ``, ``β_k = −(1 − s_k) Δ`` with ``s_k = (k − ½)/p``. The sign of ``β``:
+    ``γ_k = s_k Δ / scale``, ``β_k = −(1 − s_k) Δ`` with ``s_k = (k − ½)/p``. The sign of ``β``:
     the anneal starts in ``|+⟩ⁿ``, the ground state of ``L = Σ(1 − X)`` (of ``−ΣX``), so its
     kinetic factor is ``e^{−icL} ∝ e^{+icΣX}`` — QAOA's ``e^{−iβΣX}`` with ``β = −c``.
     (Positive ``β`` with positive ``γ`` anneals towards the *maximum* of ζ.)
@@ -58,7 +92,7 @@ def linear_ramp(p: int, delta: float = 0.8) -> tuple[np.ndarray, np.ndarray]:
     if isinstance(p, bool) or not isinstance(p, (int, np.integer)) or p < 1:
         raise ParameterError(f"p must be an integer >= 1, got {p!r}")
     s = (np.arange(1, p + 1) - 0.5) / p
-    return s * delta, -(1 - s) * delta
+    return s * delta / scale, -(1 - s) * delta
 
 
 class QAOA(EvolutionSpec):

@@ -38,7 +38,7 @@ def test_resolve_unknown_lists_names(bad):
 def test_aliases_agree_with_registry():
     from qdq.compare.registry import method_names, resolve_method
 
-    assert set(methods.QUANTUM_METHODS) == set(method_names("quantum"))
+    assert set(methods.GRID_METHODS) == set(method_names("quantum"))
     for alias, name in methods.ALIASES.items():
         assert resolve_method(alias).name == name
 
@@ -49,7 +49,7 @@ def test_check_options_names_key_and_allowed():
     assert methods.check_options("QHD", {"D": 1.0, "schedule": "linear"}) == "anneal"
 
 
-@pytest.mark.parametrize("name", methods.QUANTUM_METHODS)
+@pytest.mark.parametrize("name", methods.GRID_METHODS)
 @pytest.mark.parametrize("circuit", [False, True])
 def test_box_defaults_are_method_defaults(prob, name, circuit):
     assert methods.defaults(prob, name, circuit=circuit) == method_defaults(

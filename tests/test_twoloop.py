@@ -144,7 +144,8 @@ def test_bad_parameters_are_rejected(kw, match):
 
 
 def test_needs_a_problem():
-    with pytest.raises(ParameterError, match="TwoLoop needs a qdq.Problem or qdq.BinaryProblem, got str"):
+    with pytest.raises(ParameterError,
+                       match="TwoLoop needs a qdq.Problem or qdq.BinaryProblem, got str"):
         TwoLoop("x**2")
     p = qdq.Problem("x**2", bounds=[(-2, 2)], qubits=3)
     with pytest.raises(ParameterError, match="shots must be None"):

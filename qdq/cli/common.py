@@ -12,11 +12,14 @@ A TOML problem file (``--config``; flags override it)::
 
     [problem]
     objective = "0.3*x**4 - x**2 + 0.2*x"   # or benchmark = "rastrigin", dims = 2
+                                             # or bits: labs = 8, qubo/lp/maxcut/tsp = "file",
+                                             # binary = "x0*x1 - 2*x2" (qdq.cli.binary)
     bounds = [[-3, 3]]
     qubits = 8
 
     [method]
     name = "anneal"                          # real-time | imaginary-time | anneal | two-loop
+                                             # | qaoa (bits: p = 4, delta = 0.8, gammas, betas)
     D = 0.5                                  # default: 0.5·L̄² (qdq.defaults)
     time = 10.0
     steps = 400                              # default: 10000 (emulator), 400 (circuits)
@@ -56,7 +59,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from qdq.errors import ParameterError, QdqError
-from qdq.methods import QUANTUM_METHODS, check_options, ordered_keys
+from qdq.methods import QUANTUM_METHODS, ordered_keys
 
 #: The README's default job: QHD's cubic annealing schedule on an asymmetric double well
 #: whose global minimum (x ≈ −1.34) is the deeper of two wells, as a circuit on Aer. The
@@ -70,9 +73,10 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 #: Keys each table of a TOML config may hold (anything else is refused, with a suggestion).
 CONFIG_KEYS: dict[str, tuple[str, ...]] = {
     "problem": ("objective", "bounds", "qubits", "benchmark", "dims", "rescale", "name",
-                "minimizer", "minimum"),
+                "minimizer", "minimum", "qubo", "lp", "maxcut", "labs", "tsp", "binary"),
     "method": ("name", "D", "D0", "time", "steps", "order", "schedule", "ratio", "levels",
-               "dtau", "tol", "chunk_steps", "max_inner_steps"),
+               "dtau", "tol", "chunk_steps", "max_inner_steps", "p", "delta", "gammas",
+               "betas"),
     "run": ("backend", "shots", "seed"),
 }
 
@@ -174,9 +178,13 @@ def load_config(path: Path | None) -> dict[str, dict[str, Any]]:
     if name is not None:
         data["problem"]["name"] = check_name(name, f"[problem] name in {str(path)!r}")
     for table, values in data.items():
-        if "benchmark" in values and table == "problem":
+        binary = table == "problem" and set(values) & {"qubo", "lp", "maxcut", "labs", "tsp",
+                                                      "binary"}  # qdq.cli.binary.BINARY_KEYS
+        if table == "problem" and ("benchmark" in values or binary):
             cfg["problem"].pop("objective", None)
             cfg["problem"].pop("bounds", None)
+            if binary:
+                cfg["problem"].pop("qubits", None)
         cfg[table].update(values)
     return cfg
 
@@ -247,19 +255,11 @@ def method_settings(problem, cfg: dict[str, Any], backend: str | None = None) ->
         >>> m["name"], m["D"], m["time"], m["steps"], m["schedule"]
         ('anneal', 2.0, 5.0, 10000, 'qhd-cubic')
     """
-    from qdq.methods import defaults, resolve
+    from qdq.methods import options, resolve
 
     name = resolve(cfg.get("name", "anneal"))
-    given = {k: v for k, v in cfg.items() if k != "name" and v is not None}
-    check_options(name, given)
-    if name == "two-loop" and "D" in given:
-        if "D0" in given:
-            raise ParameterError(f"give D or D0 for the two-loop method, not both (got "
-                                 f"D={given['D']!r}, D0={given['D0']!r})")
-        given["D0"] = given.pop("D")
-    out = {"name": name, **defaults(problem, name, circuit=is_circuit_backend(backend))}
-    out.update(given)
-    return out
+    given = {k: v for k, v in cfg.items() if k != "name"}
+    return {"name": name, **options(problem, name, given, circuit=is_circuit_backend(backend))}
 
 
 def build_spec(problem, cfg: dict[str, Any], backend: str | None = None):
@@ -426,7 +426,8 @@ def merge_options(cfg: dict[str, dict[str, Any]], *, objective: str | None = Non
     """
     p, m, r = cfg["problem"], cfg["method"], cfg["run"]
     if benchmark:
-        p = {"benchmark": benchmark, "dims": dims, "qubits": p["qubits"]}
+        p = {"benchmark": benchmark, "dims": dims,
+             "qubits": p.get("qubits", DEFAULTS["problem"]["qubits"])}
     elif dims is not None:
         if not p.get("benchmark"):
             raise ParameterError(f"--dims applies to --benchmark only, got --dims {dims} "

@@ -29,6 +29,19 @@ from typing import Annotated
 
 import typer
 
+from qdq.cli.binary import (
+    BinaryOpt,
+    DeltaOpt,
+    LabsOpt,
+    LpOpt,
+    MaxcutOpt,
+    POpt,
+    QuboOpt,
+    TspOpt,
+    binary_table,
+    build_binary_problem,
+    is_binary_table,
+)
 from qdq.cli.common import (
     BenchmarkOpt,
     BoundsOpt,
@@ -78,7 +91,7 @@ def _run_with_progress(spec, backend: str, shots: int | None, seed: int | None, 
         return run(spec, backend=backend, shots=shots, seed=seed, progress=progress)
 
 
-def settings_line(m: dict, backend: str, steps_given: bool) -> str:
+def settings_line(m: dict, backend: str, steps_given: bool, binary: bool = False) -> str:
     """One line naming the method settings used (and why ``steps`` differs from compare's).
 
     Example:
@@ -92,7 +105,7 @@ def settings_line(m: dict, backend: str, steps_given: bool) -> str:
     text = f"{m['name']}: " + ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
                                         for k, v in m.items() if k != "name")
     full = METHOD_DEFAULTS.get(m["name"], {}).get("steps")
-    if not steps_given and full is not None and m.get("steps") != full \
+    if not binary and not steps_given and full is not None and m.get("steps") != full \
             and is_circuit_backend(backend):
         text += (f" (steps capped at {m['steps']} for circuit backends; the emulator and qdq "
                  f"compare use {full} — pass --steps or --backend emulator for those)")
@@ -112,6 +125,14 @@ def solve(
     steps: StepsOpt = None,
     order: OrderOpt = None,
     schedule: ScheduleOpt = None,
+    qubo: QuboOpt = None,
+    lp: LpOpt = None,
+    maxcut: MaxcutOpt = None,
+    labs: LabsOpt = None,
+    tsp: TspOpt = None,
+    binary: BinaryOpt = None,
+    p_layers: POpt = None,
+    delta: DeltaOpt = None,
     backend: Annotated[str | None, typer.Option(
         help="aer | emulator | pennylane. (default: aer, or the config's run table)",
         show_default=False)] = None,
@@ -133,7 +154,9 @@ def solve(
 ) -> None:
     """Solve one problem with one method and print the result beside the baselines.
 
-    With no options: the README's double well, annealed on Aer.
+    With no options: the README's double well, annealed on Aer. Binary problems:
+    --qubo, --lp, --maxcut, --labs, --tsp or --binary (one of them; anneal by default,
+    or --method qaoa with --p layers).
     Method numbers left out are the ones `qdq compare` uses
     (qdq.defaults), with steps capped on circuit backends;
     the settings used are printed first.
@@ -146,16 +169,25 @@ def solve(
             if val is not None:
                 r[key] = val
         check_run(r)
+        grid_flags = tuple(f"--{k}" for k, v in (("objective", objective), ("bounds", bounds),
+                           ("qubits", qubits), ("benchmark", benchmark), ("dims", dims))
+                           if v is not None)
+        p = binary_table(p, grid_flags=grid_flags, qubo=qubo, lp=lp, maxcut=maxcut,
+                         labs=labs, tsp=tsp, binary=binary)
+        for key, val in (("p", p_layers), ("delta", delta)):
+            if val is not None:
+                m[key] = val
         steps_given = "steps" in m
         t0 = _time.perf_counter()
-        problem = build_problem(p)
+        is_binary = is_binary_table(p)
+        problem = build_binary_problem(p) if is_binary else build_problem(p)
         m = method_settings(problem, m, r["backend"])
         spec = build_spec(problem, m, r["backend"])
         n_shots = int(r["shots"]) or None
         if not as_json:
             from rich.markup import escape
 
-            line = printable(settings_line(m, r["backend"], steps_given), limit=MAX_CELL)
+            line = printable(settings_line(m, r["backend"], steps_given, is_binary), limit=MAX_CELL)
             console().print(f"[dim]{escape(line)}[/dim]", highlight=False)
         result = _run_with_progress(spec, r["backend"], n_shots, r.get("seed"), as_json)
         result = getattr(result, "result", result)  # two-loop wraps a final Result

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from qdq.errors import ParameterError, ProblemError
-from qdq.methods import QUANTUM_METHODS, ordered_keys
+from qdq.methods import GRID_METHODS, ordered_keys
 
 __all__ = ["METHOD_OPTION_KEYS", "quantum_method", "run_stage"]
 
@@ -36,7 +36,7 @@ __all__ = ["METHOD_OPTION_KEYS", "quantum_method", "run_stage"]
 #: one table is :data:`qdq.methods.OPTION_KEYS` (minimize's two-loop takes ``D0`` only: a
 #: ``D`` there is the other methods' and is not passed on).
 METHOD_OPTION_KEYS: dict[str, tuple[str, ...]] = {
-    m: tuple(k for k in ordered_keys(m) if (m, k) != ("two-loop", "D")) for m in QUANTUM_METHODS}
+    m: tuple(k for k in ordered_keys(m) if (m, k) != ("two-loop", "D")) for m in GRID_METHODS}
 _POSTSELECTED = ("imaginary-time", "two-loop")
 
 

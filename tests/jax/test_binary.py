@@ -8,7 +8,7 @@ pytest.importorskip("jax")
 
 import qdq  # noqa: E402
 from qdq.errors import ParameterError  # noqa: E402
-from qdq.jax.qaoa import linear_ramp, qaoa_energy_fn, train_qaoa  # noqa: E402
+from qdq.jax.qaoa import qaoa_energy_fn, ramp_for, train_qaoa  # noqa: E402
 
 
 def instances():
@@ -75,7 +75,7 @@ def test_qaoa_energy_gradient_matches_finite_differences():
 def test_trained_angles_run_anywhere_and_beat_the_ramp():
     b = qdq.benchmarks.maxcut([(0, 1), (1, 2), (2, 3), (3, 0), (0, 2), (3, 4), (4, 5), (5, 1)])
     res = train_qaoa(b, p=2, steps=80, learning_rate=0.05)
-    g0, b0 = linear_ramp(2)
+    g0, b0 = ramp_for(b, 2)
     ramp = qdq.run(qdq.QAOA(b, g0, b0), backend="emulator").expected_potential
     trained = qdq.run(qdq.QAOA(b, res.gammas, res.betas), backend="emulator")
     assert abs(trained.expected_potential - res.energy) < 1e-10   # the same state
