@@ -3,9 +3,9 @@ r"""Training QAOA angles with JAX gradients: ``min_{γ,β} ⟨γ,β|ζ|γ,β⟩`
 The state is the one :class:`qdq.QAOA` defines, ``Π_k e^{−iβ_k ΣX} e^{−iγ_k ζ}|+⟩ⁿ``, built
 here as a differentiable function: the cost layer is a diagonal multiply, the mixer
 ``e^{−iβΣX} = H^{⊗n} e^{−iβΣZ} H^{⊗n}`` a diagonal ``e^{−iβ(n − 2·popcount)}`` between two
-Walsh–Hadamard transforms. optax's Adam minimizes ``⟨ζ⟩`` over ``(γσ_ζ, β)`` (``σ_ζ``: :func:`qdq.qaoa.energy_scale`, so the
-step size means the same on every problem); the trained angles run on any
-engine through ``qdq.QAOA(problem, result.gammas, result.betas)``.
+Walsh–Hadamard transforms. optax's Adam minimizes ``⟨ζ⟩`` over ``(γσ_ζ, β)`` (``σ_ζ``:
+:func:`qdq.qaoa.energy_scale`, so the step size means the same on every problem); the trained
+angles run on any engine through ``qdq.QAOA(problem, result.gammas, result.betas)``.
 
 Example:
     >>> import qdq
