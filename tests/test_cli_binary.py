@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import subprocess
-import sys
-import textwrap
 
 import pytest
 from typer.testing import CliRunner
@@ -146,19 +143,3 @@ def test_lp_non_binary_variable(tmp_path):
                     "Binaries\n x\nEnd\n")
     res = CliRunner().invoke(app, ["solve", "--lp", str(path), "--no-save"])
     assert res.exit_code == 2 and "not binary" in res.stderr and "'y'" in res.stderr
-
-
-def test_binary_solve_does_not_import_compare(tmp_path):
-    code = textwrap.dedent("""
-        import sys
-        from typer.testing import CliRunner
-        from qdq.cli import app
-        res = CliRunner().invoke(app, ["solve", "--labs", "4", "--method", "qaoa",
-                                       "--backend", "emulator", "--no-save"])
-        assert res.exit_code == 0, res.output
-        print("compare" if "qdq.compare" in sys.modules else "clean")
-    """)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=tmp_path, timeout=120)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip().splitlines()[-1] == "clean"

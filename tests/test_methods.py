@@ -101,14 +101,17 @@ def test_callers_build_the_same_spec(prob):
     assert evolution_spec(prob, "two-loop", methods.defaults(prob, "two-loop")) is None
 
 
-def test_cli_solve_does_not_import_compare(tmp_path):
-    code = textwrap.dedent("""
+@pytest.mark.parametrize("args", [
+    ["--objective", "x**2", "--bounds", "-1,1", "--qubits", "3", "--steps", "20"],
+    ["--labs", "4", "--method", "qaoa"],                      # a binary problem too
+])
+def test_cli_solve_does_not_import_compare(tmp_path, args):
+    code = textwrap.dedent(f"""
         import sys
         from typer.testing import CliRunner
         from qdq.cli import app
-        res = CliRunner().invoke(app, ["solve", "--objective", "x**2", "--bounds", "-1,1",
-                                       "--qubits", "3", "--steps", "20", "--backend",
-                                       "emulator", "--no-save"])
+        res = CliRunner().invoke(app, ["solve", *{args!r}, "--backend", "emulator",
+                                       "--no-save"])
         assert res.exit_code == 0, res.output
         print("compare" if "qdq.compare" in sys.modules else "clean")
     """)

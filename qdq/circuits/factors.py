@@ -24,6 +24,7 @@ import numpy as np
 
 from qdq.circuits.synthesis import walsh_coefficients
 from qdq.errors import ParameterError
+from qdq.kinetic import momentum_index  # noqa: F401 - re-exported (one definition)
 from qdq.problem import Problem, Term
 
 #: A group's values are taken not to depend on a qubit when flipping it changes them by at
@@ -51,17 +52,6 @@ def phase_groups(problem: Problem) -> list[tuple[Term, tuple[int, ...], np.ndarr
         coeffs = walsh_coefficients(flat) if term.dims else flat
         out.append((term, tuple(term_qubits(term, problem)), coeffs))
     return out
-
-
-def momentum_index(n: int) -> np.ndarray:
-    """Two's-complement momentum index ``m`` of register values ``j = 0 … 2^n−1``.
-
-    Example:
-        >>> momentum_index(3)
-        array([ 0,  1,  2,  3, -4, -3, -2, -1])
-    """
-    j = np.arange(1 << n)
-    return np.where(j < (1 << (n - 1)), j, j - (1 << n)) if n > 0 else j
 
 
 @lru_cache(maxsize=64)
