@@ -86,6 +86,12 @@ def check_run_memory(spec: EvolutionSpec, **kwargs) -> int:
         True
     """
     need = peak_bytes(spec, **kwargs)
+    if getattr(spec.grid, "flat", False):  # bits
+        check_memory(need, f"the emulator's {spec.grid.num_qubits}-bit {spec.method} run "
+                           "(peak ~32 B per amplitude)",
+                     hint="use fewer bits, or sample bitstrings without a dense state: "
+                          "qdq.engines.bitstrings.sample_bitstrings")
+        return need
     check_memory(need, f"the emulator's {spec.grid.num_qubits}-qubit {spec.method} run "
                        f"(peak ~{PEAK_BYTES_PER_AMP} B per amplitude)")
     return need

@@ -70,3 +70,14 @@ def test_imaginary_time_and_grids_are_refused():
     p = qdq.Problem("x**2", bounds=[(-1, 1)], qubits=3)
     with pytest.raises(ParameterError, match="binary"):
         sample_bitstrings(qdq.RealTime(qdq.Hamiltonian(p)), 5)
+
+
+def test_the_emulator_refuses_thirty_bits_before_allocating_and_names_the_sampler(monkeypatch):
+    import qdq.grid
+
+    # a 24 GB machine, whatever this one has: 30 bits need 32 GiB
+    monkeypatch.setattr(qdq.grid, "MEMORY_READERS", {"fixed": lambda: 23 << 30})
+    b = qdq.BinaryProblem({(i, i + 1): 1.0 for i in range(29)}, num_bits=30)
+    with pytest.raises(ResourceError, match="30-bit qaoa run .*32 B per amplitude.*"
+                                            "sample_bitstrings"):
+        qdq.run(qdq.QAOA(b, [0.1], [-0.1]), backend="emulator")
