@@ -184,6 +184,10 @@ def minimize(fun, bounds: Sequence[Sequence[float]] | None = None, *, method: st
     name = quantum_method(method)
     shots, seed = check_shots(shots), check_seed(seed)
     opts, method_opts = _check_options(options)
+    if getattr(fun, "is_binary", False):
+        raise ParameterError("qdq.minimize works on continuous variables; a binary problem "
+                             "runs with qdq.run(qdq.Anneal(problem, ...)) or qdq.QAOA, or "
+                             "`qdq solve --binary/--qubo/...`")
     box0 = _bounds(bounds, fun)
     dims = len(box0)
     F = Objective.from_user(fun, dims, convention=convention, box=box0)

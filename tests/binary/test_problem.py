@@ -137,3 +137,11 @@ def test_two_loop_runs_on_bits_and_finds_the_ground_state():
     assert emu.p_global_min > 0.9 > 16 * emu.uniform_baseline / 16
     assert np.max(np.abs(emu.probabilities - aer.probabilities)) < 1e-10
     assert abs(emu.success_probability / aer.success_probability - 1) < 1e-8
+
+
+def test_compare_and_minimize_say_what_to_use_for_bits():
+    b = qdq.benchmarks.labs(4)
+    with pytest.raises(ParameterError, match="binary problem"):
+        qdq.compare(b, methods=["anneal"])
+    with pytest.raises(ParameterError, match="continuous variables"):
+        qdq.minimize(b)
