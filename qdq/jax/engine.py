@@ -57,6 +57,8 @@ from qdq.jax.evolve import (
     four_step_twiddle,
     pair_step,
     phase,
+    xy_pair_indices,
+    xy_rotate,
 )
 from qdq.jax.observables import observe
 from qdq.kinetic import FourierLaplacian
@@ -117,6 +119,12 @@ def iter_pairs(formula: ProductFormula, counts: dict) -> Iterator[tuple[float, f
 
 
 def _body(mode: str, imaginary: bool, consts: dict):
+    if "xy" in consts:  # the XY mixer: pair rotations, no transform (real time only)
+        def body_xy(carry, x):
+            psi, logs = carry
+            psi = psi * phase(consts["vdiag"], x[0], False)
+            return (xy_rotate(psi, consts["xy"], x[1] * consts["D"]), logs), None
+        return body_xy
     fft = _fft(consts)
     if mode == "direct" and "kaxes" in consts:
         # d >= 2 with changing weights: the kinetic phase is a product of 1-D phases
@@ -237,10 +245,14 @@ def run_jax(spec: EvolutionSpec, *, shots: int | None = None, seed: int | None =
     chunk = _check_int("chunk", chunk, 1)
     term = spec.kinetic_term
     grid_laplacian = type(term) is FourierLaplacian
-    if term.basis not in ("fourier", "hadamard"):
+    xy = term.name == "xy-mixer"
+    if term.basis not in ("fourier", "hadamard") and not xy:
         raise ParameterError(f"the JAX engine applies kinetic terms diagonal in the Fourier or "
-                             f"Hadamard basis; {term.name} is not — use backend='emulator' "
-                             "or 'aer'")
+                             f"Hadamard basis, or the XY mixer; {term.name} is neither — use "
+                             "backend='emulator' or 'aer'")
+    if xy and (every or spec.time_axis == "imaginary"):
+        raise ParameterError("the XY mixer runs on the JAX engine in real time without a "
+                             "trace (observe_every=0); use backend='emulator' for these")
     if _check_int("devices", devices, 1) > 1 and not grid_laplacian:
         raise ParameterError(f"devices={devices} splits a grid's FFT across devices; the "
                              f"{term.name} runs on one device (devices=1)")
@@ -255,17 +267,21 @@ def run_jax(spec: EvolutionSpec, *, shots: int | None = None, seed: int | None =
     grid, problem = spec.grid, spec.problem
     imaginary = spec.time_axis == "imaginary"
     formula = spec.product_formula()
-    table_pairs = _tables(formula, grid.size)
+    table_pairs = None if xy else _tables(formula, grid.size)
     check_memory(BYTES_PER_POINT * grid.size + 32 * grid.size * len(table_pairs or ()),
                  f"the JAX engine's {grid.num_qubits}-qubit {spec.method} run")
     zeta = np.asarray(problem.values, dtype=np.float64)
     shift = imaginary_potential_shift(problem) if imaginary else 0.0
-    kdiag = grid.k_squared if grid_laplacian else term.diagonal()  # in the term's basis
+    kdiag = (grid.k_squared if grid_laplacian else np.zeros(grid.size) if xy
+             else term.diagonal())  # in the term's basis (XY: unused)
     consts = {"vdiag": jnp.asarray(zeta - shift), "zeta": jnp.asarray(zeta),
               "kdiag": jnp.asarray(spec.D * kdiag),
               "mask": jnp.asarray(global_min_mask(zeta), dtype=jnp.float64)}
     mode = "direct"
-    if term.basis == "hadamard":
+    if xy:
+        consts["xy"] = xy_pair_indices(term.pairs, grid.num_qubits)
+        consts["D"] = jnp.asarray(spec.D, dtype=jnp.float64)
+    elif term.basis == "hadamard":
         consts["hadamard"] = jnp.zeros(())  # marks the Walsh–Hadamard transform (_fft)
     elif not grid_laplacian:
         pass  # another Fourier-basis term: its full diagonal, no separable shortcut
@@ -332,7 +348,7 @@ def run_jax(spec: EvolutionSpec, *, shots: int | None = None, seed: int | None =
         factors={"potential": counts["potential"], "kinetic": counts["kinetic"]},
         timing={"build": t1 - t0, "run": t2 - t1}, trace=_trace(rows, imaginary),
         extra={"jax": jax.__version__, "devices": 1, "phases": mode,
-               "fft": "walsh-hadamard" if "hadamard" in consts
+               "fft": "xy-pairs" if xy else "walsh-hadamard" if "hadamard" in consts
                else "four-step" if "twiddle" in consts else "xla"})
 
 

@@ -52,7 +52,7 @@ from qdq.jax.trig import expi  # noqa: E402
 
 __all__ = ["FFT", "HADAMARD", "NUMPY_FFT", "default_block", "evolve_pairs", "evolve_tables",
            "four_step_fft", "four_step_order", "four_step_twiddle", "pair_step", "phase",
-           "schedule_pairs", "walsh_hadamard"]
+           "schedule_pairs", "walsh_hadamard", "xy_pair_indices", "xy_rotate"]
 
 _W1 = 1.0 / (2.0 - 2.0 ** (1.0 / 3.0))
 _W0 = 1.0 - 2.0 * _W1
@@ -85,6 +85,36 @@ def walsh_hadamard(x: jax.Array) -> jax.Array:
         a, b = v[:, 0, :], v[:, 1, :]
         x = jnp.stack([a + b, a - b], axis=1).reshape(size) * (2.0 ** -0.5)
     return x
+
+
+def xy_pair_indices(pairs, n: int) -> tuple:
+    """``((idx_a, idx_b), …)`` per pair ``(i, j)`` of the XY mixer, for :func:`xy_rotate`.
+
+    ``idx_a``: flat indices with ``(x_i, x_j) = (1, 0)``; ``idx_b``: their ``(0, 1)`` partners.
+
+    Example:
+        >>> [a.tolist() for a in xy_pair_indices([(0, 1)], 2)[0]]
+        [[1], [2]]
+    """
+    z = np.arange(1 << n)
+    out = []
+    for i, j in pairs:
+        a = z[(((z >> i) & 1) == 1) & (((z >> j) & 1) == 0)]
+        out.append((jnp.asarray(a), jnp.asarray(a ^ (1 << i) ^ (1 << j))))
+    return tuple(out)
+
+
+def xy_rotate(psi: jax.Array, pair_indices: tuple, c) -> jax.Array:
+    """``Π_pairs e^{−ic(X_iX_j + Y_iY_j)/2} ψ`` in pair order (the XY mixer's factor).
+
+    On each pair the amplitudes of ``(1, 0)`` and ``(0, 1)`` turn by
+    ``[[cos c, −i sin c], [−i sin c, cos c]]``, as :func:`qdq.binary.xy.rotate_pair`.
+    """
+    cs, sn = jnp.cos(c), -1j * jnp.sin(c)
+    for ia, ib in pair_indices:
+        a, b = psi[ia], psi[ib]
+        psi = psi.at[ia].set(cs * a + sn * b).at[ib].set(sn * a + cs * b)
+    return psi
 
 
 #: The hypercube's transform pair (:class:`~qdq.kinetic.HypercubeLaplacian`: Hadamard basis).

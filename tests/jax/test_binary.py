@@ -94,13 +94,29 @@ def test_learned_anneal_schedule_on_bits_beats_the_linear_ramp():
     assert abs(got.expected_potential - learned.best_loss) < 1e-8
 
 
-def test_xy_mixer_and_sharding_are_refused_clearly():
+def test_one_hot_xy_mixer_jax_equals_the_emulator():
+    from qdq.binary.tsp import tsp
+    from qdq.binary.xy import one_hot_uniform
+
+    b = tsp(np.array([[0, 2, 9, 10], [2, 0, 6, 4], [9, 6, 0, 3], [10, 4, 3, 0.0]]))
+    init = one_hot_uniform(b.layout, b.kinetic_term.groups)
+    for spec in (qdq.Anneal(b, schedule="linear", time=3.0, steps=30, initial=init),
+                 qdq.QAOA(b, [0.01, 0.02], [-0.5, -0.2], initial=init),
+                 qdq.RealTime(qdq.Hamiltonian(b, D=0.7), time=1.0, steps=10, initial=init)):
+        emu = qdq.run(spec, backend="emulator")
+        jx = qdq.run(spec, backend="jax")
+        assert np.max(np.abs(emu.statevector - jx.statevector)) < 1e-10, spec.method
+        assert np.max(np.abs(jx.probabilities - np.abs(init) ** 2)) > 0.02  # it moved
+        assert jx.extra["fft"] == "xy-pairs"
+
+
+def test_xy_trace_imaginary_and_sharding_are_refused_clearly():
     from qdq.binary.xy import XYMixer
 
     b = qdq.BinaryProblem({(0, 1): 1.0}, num_bits=4)
     xy = qdq.BinaryProblem({(0, 1): 1.0}, num_bits=4, mixer=XYMixer(4, [[0, 1], [2, 3]]))
-    with pytest.raises(ParameterError, match="xy-mixer"):
-        qdq.run(qdq.QAOA(xy, [0.1], [0.2]), backend="jax")
+    with pytest.raises(ParameterError, match="observe_every=0"):
+        qdq.run(qdq.QAOA(xy, [0.1], [0.2]), backend="jax", observe_every=1)
     with pytest.raises(ParameterError, match="devices=2"):
         qdq.run(qdq.QAOA(b, [0.1], [0.2]), backend="jax", devices=2)
 
