@@ -81,7 +81,7 @@ def test_qaoa_with_p_and_settings_line():
     res = CliRunner().invoke(app, ["solve", "--labs", "4", "--method", "qaoa", "--p", "3",
                                    "--backend", "emulator", "--no-save"])
     assert res.exit_code == 0, res.output
-    assert "qaoa: p=3, delta=0.8" in res.stdout and "best bitstring" in res.stdout
+    assert "qaoa: p=3, delta=0.8" in res.stdout and "most probable bitstring" in res.stdout
     s = json.loads(CliRunner().invoke(app, ["solve", "--labs", "4", "--method", "qaoa",
                                             "--p", "3", "--delta", "0.2", "--backend",
                                             "emulator", "--json",

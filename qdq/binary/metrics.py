@@ -59,9 +59,14 @@ def summary_extra(probabilities: np.ndarray, values: np.ndarray, best: int,
     """The binary-only fields of :meth:`qdq.Result.summary`."""
     n = int(values.size).bit_length() - 1
     ground = int(np.argmin(values))
+    levels, inverse = np.unique(np.round(values, 9), return_inverse=True)
+    mass = np.bincount(inverse.reshape(-1), weights=probabilities.reshape(-1))
+    top = int(np.argmax(mass))
     return {"bitstring": bitstring(best, n), "bit_order": "x0 x1 … left to right",
             "best_energy": float(values[best]), "exact_optimum": float(values[ground]),
             "optimal_bitstring": bitstring(ground, n),
             "p_ground_state": p_ground,
+            "most_probable_energy": float(levels[top]),
+            "most_probable_energy_probability": float(mass[top]),
             "approximation_ratio": approximation_ratio(probabilities, values),
             "energy_histogram": energy_histogram(probabilities, values, top=8)}

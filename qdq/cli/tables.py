@@ -78,12 +78,15 @@ def summary_table(result, title: str):
     ]
     if "bitstring" in s:  # a binary problem: bits, energies and the exact optimum
         rows[:4] = [
-            (f"best bitstring ({s['bit_order']})", s["bitstring"]),
-            ("ζ of best bitstring", s["best_energy"]),
+            (f"most probable bitstring ({s['bit_order']})", s["bitstring"]),
+            ("ζ of that bitstring", s["best_energy"]),
             ("exact optimum ζ (brute force, baseline)", s["exact_optimum"]),
             ("an optimal bitstring", s["optimal_bitstring"]),
         ]
         rows[4] = ("P(ground state)", s["p_ground_state"])
+        rows.insert(4, ("most probable energy level ζ (its probability)",
+                        f"{s['most_probable_energy']:.6g} "
+                        f"({s['most_probable_energy_probability']:.4g})"))
         rows.insert(8, ("approximation ratio (ζmax − ⟨ζ⟩)/(ζmax − ζmin)",
                         s["approximation_ratio"]))
     for k, v in rows:
