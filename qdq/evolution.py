@@ -38,7 +38,7 @@ from qdq.product_formula import (  # re-exported: `from qdq.evolution import …
     merge_adjacent,
     strang_sequence,
 )
-from qdq.states import check_initial, describe_initial, resolve_initial
+from qdq.states import OneHotUniform, check_initial, describe_initial, resolve_initial
 from qdq.validate import check_positive
 
 __all__ = ["EAGER_FACTORS", "MAX_MATERIALIZED", "ORDERS", "Anneal", "EvolutionSpec",
@@ -101,6 +101,12 @@ class EvolutionSpec:
         self.time = check_positive("time", time)
         self.steps = _check_steps(steps)
         self.order = _check_order(order)
+        if isinstance(initial, str) and initial == "one-hot":
+            groups = getattr(problem.kinetic_term, "groups", None)
+            if not groups:
+                raise ParameterError("initial='one-hot' needs a binary problem with one-hot "
+                                     "groups (mixer=qdq.binary.xy.XYMixer(...)); use 'uniform'")
+            initial = OneHotUniform(tuple(tuple(int(q) for q in g) for g in groups))
         self.initial = initial
         check_initial(initial, problem.grid)  # validate early, at the boundary
 

@@ -70,6 +70,45 @@ class GaussianPacket:
         return f / norm
 
 
+@dataclass(frozen=True)
+class OneHotUniform:
+    """Uniform superposition over one-hot assignments: a ``W`` state on every group.
+
+    What ``initial="one-hot"`` becomes on a binary problem with an XY mixer (the spec fills in
+    the mixer's groups). Bits in no group start in ``|+⟩``. Circuits prepare it group by
+    group (one ``k``-qubit preparation per group, not one on all ``n`` qubits).
+
+    Example:
+        >>> from qdq.layout import Layout
+        >>> w = resolve_initial(OneHotUniform(((0, 1),)), Layout([1, 1, 1], flat=True))
+        >>> np.round(np.abs(w) ** 2, 12).tolist()
+        [0.0, 0.25, 0.25, 0.0, 0.0, 0.25, 0.25, 0.0]
+    """
+
+    groups: tuple[tuple[int, ...], ...]
+
+    def group_amplitudes(self, k: int) -> np.ndarray:
+        """The ``W`` state on ``k`` qubits, little-endian: ``1/√k`` at indices ``2^i``."""
+        out = np.zeros(1 << k, dtype=complex)
+        out[[1 << i for i in range(k)]] = k ** -0.5
+        return out
+
+    def free_bits(self, n: int) -> tuple[int, ...]:
+        """Bits in no group (they start in ``|+⟩``)."""
+        used = {q for g in self.groups for q in g}
+        return tuple(q for q in range(n) if q not in used)
+
+    def state(self, n: int) -> np.ndarray:
+        """The flat state over ``2ⁿ`` assignments."""
+        z = np.arange(1 << n)
+        ok = np.ones(z.size, dtype=bool)
+        for g in self.groups:
+            count = sum((z >> q) & 1 for q in g)
+            ok &= count == 1
+        out = ok.astype(complex)
+        return out / np.sqrt(float(np.count_nonzero(ok)))
+
+
 def resolve_initial(initial, grid: Grid) -> np.ndarray:
     """Resolve an initial-state description to a normalized grid-shaped array.
 
@@ -89,6 +128,8 @@ def resolve_initial(initial, grid: Grid) -> np.ndarray:
             f"unknown initial state {initial!r}; use 'uniform', qdq.GaussianPacket(...) "
             "or a grid-shaped array"
         )
+    if isinstance(initial, OneHotUniform):
+        return initial.state(grid.num_qubits)
     if isinstance(initial, GaussianPacket):
         _require_box(grid)
         psi = np.ones((), dtype=complex)
@@ -118,7 +159,7 @@ def check_initial(initial, grid: Grid) -> None:
     Example:
         >>> check_initial("uniform", Grid([(0, 1)] * 10, qubits=8, dense=False))
     """
-    if isinstance(initial, str) and initial == "uniform":
+    if isinstance(initial, str) and initial == "uniform" or isinstance(initial, OneHotUniform):
         return
     if isinstance(initial, GaussianPacket):
         _require_box(grid)
@@ -138,6 +179,8 @@ def describe_initial(initial) -> object:
     """JSON-safe description of an initial state (arrays summarized)."""
     if isinstance(initial, str):
         return initial
+    if isinstance(initial, OneHotUniform):
+        return "one-hot"
     if isinstance(initial, GaussianPacket):
         return {"gaussian": {"center": initial.center, "width": initial.width,
                              "momentum": initial.momentum}}

@@ -62,7 +62,7 @@ from qdq.circuits.ops import (
 from qdq.circuits.synthesis import cx_count, gate_costs, walsh_coefficients, zstring_gates
 from qdq.errors import ParameterError
 from qdq.evolution import EvolutionSpec
-from qdq.states import GaussianPacket, resolve_initial
+from qdq.states import GaussianPacket, OneHotUniform, resolve_initial
 
 ANCILLA_MODES = ("reuse", "fresh")
 
@@ -249,6 +249,11 @@ def prepare_ops(initial, grid) -> tuple:
     if isinstance(initial, GaussianPacket):
         return tuple(Prepare(tuple(grid.register(d)), initial.factor(grid, d), f"packet{d}")
                      for d in range(grid.dims))
+    if isinstance(initial, OneHotUniform):  # a W state per group: k-qubit preparations
+        free = initial.free_bits(grid.num_qubits)
+        return ((Prepare(free),) if free else ()) + tuple(
+            Prepare(tuple(g), initial.group_amplitudes(len(g)), f"w{i}")
+            for i, g in enumerate(initial.groups))
     return (Prepare(qubits, grid.to_flat(resolve_initial(initial, grid))),)
 
 
