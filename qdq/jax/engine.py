@@ -254,8 +254,16 @@ def run_jax(spec: EvolutionSpec, *, shots: int | None = None, seed: int | None =
         raise ParameterError("the XY mixer runs on the JAX engine in real time without a "
                              "trace (observe_every=0); use backend='emulator' for these")
     if _check_int("devices", devices, 1) > 1 and not grid_laplacian:
-        raise ParameterError(f"devices={devices} splits a grid's FFT across devices; the "
-                             f"{term.name} runs on one device (devices=1)")
+        if term.basis == "hadamard":
+            if every:
+                raise ParameterError(f"observe_every={every} is not available with devices="
+                                     f"{devices}; use observe_every=0 or devices=1")
+            from qdq.jax.sharded_bits import run_sharded_bits  # the hypercube, top bits split
+
+            return run_sharded_bits(spec, devices=int(devices), shots=shots, seed=seed,
+                                    chunk=chunk)
+        raise ParameterError(f"devices={devices} splits a grid's FFT or the hypercube across "
+                             f"devices; the {term.name} runs on one device (devices=1)")
     if devices > 1:
         if every:
             raise ParameterError(f"observe_every={every} is not available with devices="

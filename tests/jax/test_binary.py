@@ -117,8 +117,10 @@ def test_xy_trace_imaginary_and_sharding_are_refused_clearly():
     xy = qdq.BinaryProblem({(0, 1): 1.0}, num_bits=4, mixer=XYMixer(4, [[0, 1], [2, 3]]))
     with pytest.raises(ParameterError, match="observe_every=0"):
         qdq.run(qdq.QAOA(xy, [0.1], [0.2]), backend="jax", observe_every=1)
-    with pytest.raises(ParameterError, match="devices=2"):
-        qdq.run(qdq.QAOA(b, [0.1], [0.2]), backend="jax", devices=2)
+    with pytest.raises(ParameterError, match="devices=2"):  # the XY mixer runs on one device
+        qdq.run(qdq.QAOA(xy, [0.1], [0.2]), backend="jax", devices=2)
+    with pytest.raises(ParameterError, match="observe_every"):  # sharded bits: no trace
+        qdq.run(qdq.QAOA(b, [0.1], [0.2]), backend="jax", devices=2, observe_every=1)
 
 
 def test_walsh_hadamard_is_the_kronecker_hadamard():
