@@ -56,8 +56,8 @@ from qdq.jax.slab import AXIS, chunk_fn, potential_fn, specs, table_chunk_fn, ta
 from qdq.results import Result
 from qdq.validate import check_seed, check_shots
 
-__all__ = ["CHUNK_PAIRS", "FormulaPairs", "check_shardable", "evolve_sharded", "make_mesh",
-           "run_sharded"]
+__all__ = ["CHUNK_PAIRS", "FormulaPairs", "check_shardable", "evolve_sharded", "finish",
+           "make_mesh", "run_sharded"]
 
 #: At most this many ``(c_potential, c_kinetic)`` pairs go into one compiled scan.
 CHUNK_PAIRS = 1 << 14
@@ -294,15 +294,30 @@ def evolve_sharded(formula: ProductFormula, psi0: np.ndarray, potential: np.ndar
             else:
                 psi, logp = chunk_fn(mesh, nd, imaginary)(psi, logp, zeta_d, k2_d, D_d,
                                                           cps, cks)
-        if pairs.trailing != 0.0:
-            psi, logp = potential_fn(mesh, imaginary)(psi, logp, zeta_d,
-                                                      jnp.asarray(pairs.trailing))
-        out = _gather(psi)
-        log_success = float(logp)
+        out, log_success = finish(mesh, psi, logp, zeta_d, pairs, imaginary)
+    return out, log_success, dict(pairs.counts)
+
+
+def finish(mesh: Mesh, psi: jax.Array, logp: jax.Array, zeta_d: jax.Array,
+           pairs: FormulaPairs, imaginary: bool) -> tuple[np.ndarray, float]:
+    """After the last chunk: the trailing potential factor, the gather, the vanishing check.
+
+    Shared by the grid (slab) and hypercube (top-bit) layouts; call inside ``enable_x64``.
+
+    Returns:
+        ``(ψ on this host, log P_success)``.
+
+    Raises:
+        PostselectionError: The imaginary-time state vanished.
+    """
+    if pairs.trailing != 0.0:
+        psi, logp = potential_fn(mesh, imaginary)(psi, logp, zeta_d, jnp.asarray(pairs.trailing))
+    out = _gather(psi)
+    log_success = float(logp)
     if imaginary and not (math.isfinite(log_success) and np.all(np.isfinite(out))):
         raise PostselectionError(
             f"imaginary-time state vanished (log P = {log_success}); use fewer or smaller steps")
-    return out, log_success, dict(pairs.counts)
+    return out, log_success
 
 
 def run_sharded(spec: EvolutionSpec, *, devices: int | Sequence[Any] | None = None,

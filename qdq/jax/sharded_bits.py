@@ -23,7 +23,6 @@ Example:
 from __future__ import annotations
 
 import functools
-import math
 import time as _time
 
 import jax
@@ -34,11 +33,11 @@ from jax.sharding import PartitionSpec as P
 
 from qdq.engines.emulator import imaginary_potential_shift
 from qdq.engines.readout import final_state_readout, make_result
-from qdq.errors import ParameterError, PostselectionError
+from qdq.errors import ParameterError
 from qdq.evolution import EvolutionSpec
 from qdq.jax.evolve import phase
-from qdq.jax.sharded import FormulaPairs, _gather, _put, make_mesh
-from qdq.jax.slab import AXIS, _normalize, potential_fn
+from qdq.jax.sharded import FormulaPairs, _put, finish, make_mesh
+from qdq.jax.slab import AXIS, _normalize
 from qdq.results import Result
 from qdq.validate import check_seed, check_shots
 
@@ -128,14 +127,7 @@ def run_sharded_bits(spec: EvolutionSpec, *, devices=None, shots: int | None = N
         step = _chunk_fn(mesh, n - high, high, imaginary)
         for cps, cks in pairs:
             psi, logp = step(psi, logp, zeta_d, D_d, cps, cks)
-        if pairs.trailing != 0.0:
-            psi, logp = potential_fn(mesh, imaginary)(psi, logp, zeta_d,
-                                                      jnp.asarray(pairs.trailing))
-        out = _gather(psi)
-        log_success = float(logp)
-    if imaginary and not (math.isfinite(log_success) and np.all(np.isfinite(out))):
-        raise PostselectionError(f"imaginary-time state vanished (log P = {log_success}); "
-                                 "use fewer or smaller steps")
+        out, log_success = finish(mesh, psi, logp, zeta_d, pairs, imaginary)
     t2 = _time.perf_counter()
     readout = final_state_readout(
         out, log_success, shots=shots, seed=seed, postselected=imaginary,
