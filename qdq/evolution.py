@@ -26,7 +26,7 @@ import numpy as np
 
 from qdq.errors import ParameterError
 from qdq.hamiltonian import Hamiltonian
-from qdq.problem import Problem
+from qdq.problem import Problem, is_search_problem
 from qdq.product_formula import (  # re-exported: `from qdq.evolution import …` keeps working
     EAGER_FACTORS,
     MAX_MATERIALIZED,
@@ -289,7 +289,7 @@ class Anneal(EvolutionSpec):
                  kinetic_weight: Weight | None = None,
                  potential_weight: Weight | None = None, time: float = 10.0, steps: int = 1000,
                  order: int = 1, initial="uniform", schedule=None, kinetic=None):
-        if not isinstance(problem, Problem) and not getattr(problem, "is_binary", False):
+        if not is_search_problem(problem):
             raise ParameterError(f"Anneal needs a qdq.Problem or qdq.BinaryProblem, got "
                                  f"{type(problem).__name__}")
         from qdq.kinetic import kinetic_for

@@ -24,7 +24,7 @@ import scipy.fft as sfft
 
 from qdq.errors import ParameterError
 from qdq.grid import check_memory
-from qdq.problem import Problem
+from qdq.problem import Problem, is_search_problem
 from qdq.validate import check_positive
 
 
@@ -44,7 +44,7 @@ class Hamiltonian:
     """
 
     def __init__(self, problem: Problem, D: float | None = None, *, kinetic=None):
-        if not isinstance(problem, Problem) and not getattr(problem, "is_binary", False):
+        if not is_search_problem(problem):
             raise ParameterError(
                 f"Hamiltonian needs a qdq.Problem or qdq.BinaryProblem, got "
                 f"{type(problem).__name__}; build one with qdq.Problem(objective, bounds, "

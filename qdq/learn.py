@@ -36,7 +36,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from qdq.errors import ParameterError, require
-from qdq.problem import Problem
+from qdq.problem import Problem, is_search_problem
 from qdq.schedule_families import Family, ParametricSchedule
 from qdq.schedule_families import family as make_family
 
@@ -89,11 +89,8 @@ class LearnedSchedule:
 
 def _problem_list(value, name: str) -> list[Problem]:
     """``value`` as a non-empty list of problems, or a ParameterError naming ``name``."""
-    def ok(p) -> bool:
-        return isinstance(p, Problem) or getattr(p, "is_binary", False)
-
-    problems = [value] if ok(value) else list(value)
-    if not problems or not all(ok(p) for p in problems):
+    problems = [value] if is_search_problem(value) else list(value)
+    if not problems or not all(is_search_problem(p) for p in problems):
         raise ParameterError(f"{name} needs a qdq.Problem or qdq.BinaryProblem or a non-empty "
                              f"list of them, got {value!r}")
     return problems

@@ -61,6 +61,16 @@ def global_min_mask(values: np.ndarray) -> np.ndarray:
     return values <= values.min() + tol
 
 
+def is_search_problem(obj) -> bool:
+    """A grid :class:`Problem` or a binary problem: what a Hamiltonian and a spec accept.
+
+    Example:
+        >>> is_search_problem(Problem("x**2", bounds=[(-1, 1)], qubits=2)), is_search_problem(3)
+        (True, False)
+    """
+    return isinstance(obj, Problem) or bool(getattr(obj, "is_binary", False))
+
+
 def variable_names(dims: int) -> tuple[str, ...]:
     """Variable names a string objective may use in ``dims`` dimensions (besides x0…).
 

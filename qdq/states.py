@@ -99,14 +99,10 @@ class OneHotUniform:
         return tuple(q for q in range(n) if q not in used)
 
     def state(self, n: int) -> np.ndarray:
-        """The flat state over ``2ⁿ`` assignments."""
-        z = np.arange(1 << n)
-        ok = np.ones(z.size, dtype=bool)
-        for g in self.groups:
-            count = sum((z >> q) & 1 for q in g)
-            ok &= count == 1
-        out = ok.astype(complex)
-        return out / np.sqrt(float(np.count_nonzero(ok)))
+        """The flat state over ``2ⁿ`` assignments (:func:`qdq.binary.xy.one_hot_uniform`)."""
+        from qdq.binary.xy import one_hot_uniform
+
+        return one_hot_uniform(n, self.groups)
 
 
 def resolve_initial(initial, grid: Grid) -> np.ndarray:

@@ -47,7 +47,7 @@ from qdq.engines.readout import sample_exact
 from qdq.errors import ParameterError
 from qdq.evolution import ImaginaryTime
 from qdq.hamiltonian import Hamiltonian
-from qdq.problem import Problem
+from qdq.problem import Problem, is_search_problem
 from qdq.results import Result
 from qdq.runnable import Runnable
 from qdq.states import describe_initial, resolve_initial
@@ -200,7 +200,7 @@ class TwoLoop(Runnable):
                  levels: int = 8, dtau: float = 0.05, chunk_steps: int = 10,
                  max_inner_steps: int = 2000, tol: float = 1e-6, order: int = 2,
                  initial="uniform"):
-        if not isinstance(problem, Problem) and not getattr(problem, "is_binary", False):
+        if not is_search_problem(problem):
             raise ParameterError(f"TwoLoop needs a qdq.Problem or qdq.BinaryProblem, got "
                                  f"{type(problem).__name__}")
         self.problem = problem

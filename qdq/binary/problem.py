@@ -203,12 +203,15 @@ class BinaryProblem:
 
     def bits(self, index: int) -> tuple[int, ...]:
         """Assignment ``(x0, x1, …)`` of flat index ``index``."""
-        return tuple((int(index) >> i) & 1 for i in range(self.num_bits))
+        from qdq.binary.metrics import bits_of
+
+        return bits_of(index, self.num_bits)
 
     def bitstring(self, index: int) -> str:
         """``'x0..x{n-1} = 0110…'``: the assignment written ``x0`` first (left to right)."""
-        text = "".join(str(v) for v in self.bits(index))
-        return f"x0..x{self.num_bits - 1} = {text}"
+        from qdq.binary.metrics import bitstring
+
+        return f"x0..x{self.num_bits - 1} = {bitstring(index, self.num_bits)}"
 
     @cached_property
     def values(self) -> np.ndarray:

@@ -308,8 +308,8 @@ def one_hot_uniform(layout, groups) -> np.ndarray:
 
     Bits in no group are left free (``|+⟩``), so the state is uniform over every assignment
     whose groups are one-hot. Flat over the ``2ⁿ`` assignments (index ``Σ xᵢ 2^i``), usable as
-    ``initial=`` of any spec; circuits prepare it with a ``StatePreparation`` on all qubits
-    (small ``n`` only).
+    ``initial=`` of any spec. ``initial="one-hot"`` gives the same state, and circuits then
+    prepare it group by group (:class:`qdq.states.OneHotUniform`).
 
     Example:
         >>> w = one_hot_uniform(2, [[0, 1]])

@@ -402,7 +402,7 @@ def run_emulator(spec: EvolutionSpec, *, shots: int | None = None, seed: int | N
     # kinetic terms were objects); a term that needs no transform applies itself in place
     # (exp_inplace); any other Fourier-basis term gives its diagonal as a table.
     fourier = type(term) is FourierLaplacian
-    hypercube = not fourier and hasattr(term, "exp_inplace")
+    in_place = not fourier and hasattr(term, "exp_inplace")  # the hypercube, the XY mixer
     kdiag = SumDiag(spec.D, grid.momenta) if fourier else _Bound(spec.D * term.max_abs())
     blocks = phase_blocks(grid.shape)
     psi0 = spec.initial_state()
@@ -429,7 +429,7 @@ def run_emulator(spec: EvolutionSpec, *, shots: int | None = None, seed: int | N
         progress = None
     t1 = _time.perf_counter()
     # In 1-D the separable kinetic phase is the full-grid one (same bits): skip its array.
-    if hypercube:
+    if in_place:
         imaginary = spec.time_axis == "imaginary"
         D = spec.D
         space = dict(kinetic_exp=lambda psi, c: term.exp_inplace(psi, c * D, imaginary),

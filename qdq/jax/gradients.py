@@ -44,7 +44,7 @@ from qdq.errors import ParameterError
 from qdq.grid import check_memory
 from qdq.jax.evolve import FFT, NUMPY_FFT, default_block, evolve_pairs, phase, schedule_pairs
 from qdq.jax.observables import FinalState
-from qdq.problem import Problem
+from qdq.problem import Problem, is_search_problem
 from qdq.states import resolve_initial
 
 __all__ = ["anneal_state", "check_state_memory", "make_value_and_grad", "state_fn",
@@ -64,7 +64,7 @@ def _one(params, t):
 
 
 def _check(problem, steps, order, time_axis, block) -> None:
-    if not isinstance(problem, Problem) and not getattr(problem, "is_binary", False):
+    if not is_search_problem(problem):
         raise ParameterError(f"a qdq.Problem or qdq.BinaryProblem is needed, got "
                              f"{type(problem).__name__}")
     if problem.kinetic_term.basis not in ("fourier", "hadamard"):

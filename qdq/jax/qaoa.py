@@ -26,6 +26,7 @@ import numpy as np
 from qdq.errors import ParameterError, require
 from qdq.grid import check_memory
 from qdq.jax.evolve import walsh_hadamard
+from qdq.kinetic import HypercubeLaplacian
 from qdq.qaoa import energy_scale, linear_ramp, ramp_for  # noqa: F401 - re-exported
 
 
@@ -44,9 +45,8 @@ def qaoa_energy_fn(problem):
     n = problem.num_bits
     check_memory(64 * (1 << n), f"QAOA gradients on {n} bits", hint="use fewer bits")
     zeta = jnp.asarray(problem.values, dtype=jnp.float64)
-    z = np.arange(1 << n)
-    pop = sum((z >> i) & 1 for i in range(n)).astype(np.float64)
-    sum_z = jnp.asarray(n - 2.0 * pop)  # ΣZ in the Hadamard basis
+    # ΣX = n − L, and L is 2·popcount in the Hadamard basis: ΣX → n − 2·popcount there.
+    sum_z = jnp.asarray(n - HypercubeLaplacian(problem.layout).diagonal())
     psi0 = jnp.full(1 << n, (1 << n) ** -0.5, dtype=jnp.complex128)
 
     def energy(gammas, betas):
