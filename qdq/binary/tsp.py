@@ -205,6 +205,9 @@ def tour_length(distances, tour) -> float:
 
 
 # ----------------------------------------------------------------------------- TSPLIB
+# Our own reader, not the `tsplib95` package: its newest release (0.7.1, checked 2026-12-05
+# with `pip download tsplib95 --no-deps`) declares Requires-Dist `networkx (~=2.1)`, i.e.
+# networkx < 3, which conflicts with current networkx.
 @dataclass(frozen=True)
 class TSPLIBInstance:
     """A TSPLIB instance: its name, edge-weight type and full distance matrix."""

@@ -55,9 +55,17 @@ def register(app: typer.Typer) -> None:
         qubits: Annotated[str, typer.Option(
             "--qubits", "-q", help="Qubits per dimension: '3', or '2-6' for a resolution "
             "study.")] = "3",
-        methods: Annotated[str, typer.Option(
-            help="Comma-separated methods; random and grid-argmin are always added.")]
-            = "anneal,dual_annealing",
+        methods: Annotated[str | None, typer.Option(
+            help="Comma-separated methods; random and grid-argmin are always added "
+            "(binary: uniform and exact). (default: anneal,dual_annealing; binary: "
+            "sa,greedy,qaoa:p=1,anneal)", show_default=False)] = None,
+        family: Annotated[str | None, typer.Option(
+            help="A binary family instead of functions: labs | maxcut3 | sk (TTS99 vs n). "
+            "(default: none)", show_default=False)] = None,
+        sizes: Annotated[str, typer.Option(
+            help="Binary sizes n: '8-14' or '8,10,12' (with --family).")] = "8-12",
+        reads: Annotated[int, typer.Option(
+            help="Reads per classical setting (with --family).")] = 100,
         budgets: Annotated[str, typer.Option(
             help="Evaluations per run scanned for classical methods and random.")]
             = "30,100,300,1000",
@@ -99,6 +107,14 @@ def register(app: typer.Typer) -> None:
         from qdq.redact import printable
         from qdq.store import Store
 
+        if family is not None:
+            from qdq.cli.binary_scaling import run_binary_scaling
+
+            run_binary_scaling(family, sizes, methods or "sa,greedy,qaoa:p=1,anneal",
+                               reads=reads, seed=seed, store=store, out=out, figures=figures,
+                               quiet=quiet, as_json=as_json, suite_name=suite_name)
+            return
+        methods = methods or "anneal,dual_annealing"
         try:
             quantum = [{"steps": s} for s in _ints(steps, "--steps")]
             ext = _ints(extrapolate, "--extrapolate") if extrapolate else []

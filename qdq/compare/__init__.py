@@ -13,6 +13,10 @@ calls :func:`compare`; ``qdq.compare.run_suite(...)`` runs a benchmark suite.
 * :class:`Report` — tables (Markdown, CSV, HTML) and figures; :meth:`Report.save`.
 * :func:`scaling` — time to solution versus dimension or resolution, each method at its
   best scanned setting, fitted exponents with intervals (``qdq scaling``).
+* :func:`compare_binary` / :func:`binary_scaling` — the same for binary problems: TTS99 of
+  classical solvers (:mod:`qdq.classical.binary`), QAOA with transferred angles and the
+  quantum anneal, vs ``n`` with fitted ``a·bⁿ`` (``qdq scaling --family labs``);
+  ``qdq.compare(binary_problem)`` goes there.
 * :func:`resolve_method` / :func:`method_names` — the one method registry (canonical names,
   categories, defaults, aliases accepted at the boundary); :func:`registered` adds a method.
 
@@ -45,6 +49,7 @@ from __future__ import annotations
 import sys
 import types
 
+from qdq.compare.binary_study import BinaryStudy, binary_scaling, compare_binary
 from qdq.compare.executors import EXECUTORS
 from qdq.compare.methods import MethodSetting, resolve_methods, valid_methods
 from qdq.compare.metrics import SuccessCriterion, area_fraction, wilson_interval
@@ -65,6 +70,7 @@ from qdq.compare.study import ScalingStudy, scaling
 __all__ = [
     "BASELINES",
     "BUDGET_TEXT",
+    "BinaryStudy",
     "CLASSICAL",
     "EXECUTORS",
     "QUANTUM",
@@ -74,7 +80,9 @@ __all__ = [
     "Report",
     "SuccessCriterion",
     "area_fraction",
+    "binary_scaling",
     "compare",
+    "compare_binary",
     "load_report",
     "method_names",
     "registered",

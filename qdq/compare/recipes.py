@@ -205,10 +205,9 @@ def function_spec_from_problem(problem, *, radius=None, epsilon=None, center=Non
     from qdq.problem import Problem
 
     if getattr(problem, "is_binary", False):
-        raise ParameterError("compare takes grid problems; a binary problem has no classical "
-                             "comparators here yet — run it with qdq.run(spec, ...) or "
-                             "`qdq solve` and compare with its brute-force optimum and "
-                             "uniform-sampling baseline")
+        raise ParameterError("a grid recipe takes grid problems; compare a binary problem "
+                             "with qdq.compare.binary_study.compare_binary (qdq.compare "
+                             "sends it there)")
     if not isinstance(problem, Problem):
         raise ParameterError(f"compare needs a qdq.Problem, got {type(problem).__name__}; "
                              "build one with qdq.Problem(objective, bounds=..., qubits=...)")

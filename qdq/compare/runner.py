@@ -330,7 +330,14 @@ def compare(problem, methods: Iterable[Any] | str | None = None, repeats: int = 
         ...                   progress=False)
         >>> rep.row("random")["n"], rep.row("grid-argmin")["success_rate"]
         (5, 1.0)
+
+    A :class:`~qdq.BinaryProblem` goes to :func:`qdq.compare.binary_study.compare_binary`
+    (``repeats`` become its reads per setting; settings are scanned per method, so
+    ``budget``, ``radius``, ``epsilon`` and ``center`` do not apply and are refused).
     """
+    if getattr(problem, "is_binary", False):
+        return _compare_binary(problem, methods, repeats, seed, store, progress, suite_name,
+                               budget=budget, radius=radius, epsilon=epsilon, center=center)
     fspec = function_spec_from_problem(problem, radius=radius, epsilon=epsilon, center=center)
     specs = resolve_methods(methods)
     name = suite_name or f"compare:{fspec.label}"
@@ -338,6 +345,19 @@ def compare(problem, methods: Iterable[Any] | str | None = None, repeats: int = 
     return run_cells([fspec], specs, repeats=repeats, seed=seed, budget=budget,
                      default_budget=DEFAULT_BUDGET, suite_name=name, executor=executor,
                      workers=workers, store=store, progress=progress, settings=settings)
+
+
+def _compare_binary(problem, methods, repeats, seed, store, progress, suite_name, **unused):
+    from qdq.compare.binary_study import compare_binary
+
+    given = [k for k, v in unused.items() if v is not None]
+    if given:
+        raise ParameterError(f"{', '.join(given)} do not apply to a binary problem: success is "
+                             "reaching the optimum, and each method scans its own setting "
+                             "(e.g. methods=['sa:sweeps=10/100/1000']); leave them out")
+    return compare_binary(problem, methods=methods or ("sa", "greedy", "qaoa:p=1", "anneal"),
+                          reads=repeats, seed=seed, store=store, progress=progress,
+                          suite_name=suite_name)
 
 
 #: How budgets are counted (printed in every report).

@@ -11,7 +11,8 @@ r"""Binary cost layers on real connectivity: swap strategies for dense problems,
 * :func:`line_routing_counts` — CX count and depths of that circuit vs SABRE on the same line.
 * :func:`hardware_report` — a spec's circuit transpiled for a backend (a fake heavy-hex
   device by name, e.g. ``"FakeTorino"``) and its :class:`~qdq.hardware.report.ResourceReport`
-  (native two-qubit count and depth, ``Π(1 − ε)`` from the reported error rates).
+  (native two-qubit count and depth, ``Π(1 − ε)`` from the reported error rates);
+  :func:`transpile_usable` also returns the ISA circuit and the restricted target.
 
 Example:
     >>> import qdq
@@ -245,6 +246,20 @@ def hardware_report(spec, backend, *, optimization_level: int = 2, seed: int = 0
         >>> r.two_qubit_gates >= 4, 0 < r.estimated_fidelity < 1
         (True, True)
     """
+    return transpile_usable(spec, backend, optimization_level=optimization_level, seed=seed,
+                            measure=measure)[1]
+
+
+def transpile_usable(spec, backend, *, optimization_level: int = 2, seed: int = 0,
+                     measure: bool = True, initial_layout=None) -> tuple[Any, Any, Any]:
+    """:func:`hardware_report`'s transpilation, returning ``(isa, report, backend_view)``.
+
+    ``isa`` is on the usable qubits renumbered ``0 … k−1`` (``backend_view.target`` is the
+    backend's target restricted to them, ``backend_view.active[i]`` the physical qubit of
+    wire ``i``); ``report`` is in physical qubits. ``initial_layout`` (logical qubit ``i`` on
+    wire ``initial_layout[i]``) skips the layout search, e.g. for a graph that is a subgraph
+    of the device's couplers.
+    """
     from types import SimpleNamespace
 
     from qiskit.transpiler import generate_preset_pass_manager
@@ -270,11 +285,12 @@ def hardware_report(spec, backend, *, optimization_level: int = 2, seed: int = 0
                            "bits or a larger backend")
     target = _restricted_target(backend.target, active, f"{name}, usable qubits")
     pm = generate_preset_pass_manager(optimization_level=optimization_level, target=target,
-                                      seed_transpiler=seed)
+                                      seed_transpiler=seed, initial_layout=initial_layout)
     isa = pm.run(qc)
-    view = SimpleNamespace(name=name, target=target, num_qubits=backend.num_qubits)
+    view = SimpleNamespace(name=name, target=target, num_qubits=backend.num_qubits,
+                           active=active)
     report = resource_report(isa, view, logical_qubits=qc.num_qubits,
                              optimization_level=optimization_level)
     report.layout = [active[i] for i in report.layout]
     report.active_qubits = [active[i] for i in report.active_qubits]
-    return report
+    return isa, report, view

@@ -121,7 +121,8 @@ def test_or_library_and_matrix_files(tmp_path):
     b = qdq.BinaryProblem(f)
     Q = np.array([[2, -3, 0], [-3, 0, 1], [0, 1, -1.0]])
     X = assignments(3)
-    assert np.allclose(b.values, np.einsum("ki,ij,kj->k", X, Q, X))
+    # OR-Library maximizes xᵀQx: qdq's ζ (minimized) is its negative
+    assert np.allclose(b.values, -np.einsum("ki,ij,kj->k", X, Q, X))
     m = tmp_path / "q.qubo"
     m.write_text("1 2\n0 -3\n")
     assert np.allclose(qdq.BinaryProblem(m).values, [0, 1, -3, 0])

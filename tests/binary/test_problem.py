@@ -139,9 +139,11 @@ def test_two_loop_runs_on_bits_and_finds_the_ground_state():
     assert abs(emu.success_probability / aer.success_probability - 1) < 1e-8
 
 
-def test_compare_and_minimize_say_what_to_use_for_bits():
+def test_compare_sends_bits_to_the_binary_study_and_minimize_refuses():
     b = qdq.benchmarks.labs(4)
-    with pytest.raises(ParameterError, match="binary problem"):
-        qdq.compare(b, methods=["anneal"])
+    with pytest.raises(ParameterError, match="do not apply to a binary problem"):
+        qdq.compare(b, methods=["anneal"], budget=10)
+    study = qdq.compare(b, methods=["greedy"], repeats=4, progress=False)
+    assert {p["method"] for p in study.points()} == {"greedy", "uniform", "exact"}
     with pytest.raises(ParameterError, match="continuous variables"):
         qdq.minimize(b)

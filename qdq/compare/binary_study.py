@@ -1,0 +1,458 @@
+r"""Binary comparisons and scaling studies: TTS99 per method at its best setting, vs ``n``.
+
+:func:`binary_scaling` runs every method at every setting of its scan on every instance of a
+family (LABS, random 3-regular Max-Cut, SK, …; :mod:`qdq.binary.benchsets`), each cell
+stored as it finishes (:mod:`qdq.compare.binary_cells`), so a study killed at any point
+— ``kill -9`` included — resumes without recomputing. :func:`compare_binary` is the same
+on one instance.
+
+**Attempts and TTS.** A classical read (one restart of a solver at one setting) or a
+quantum shot is one attempt; it succeeds when it ends at the instance's optimum energy.
+``TTS99 = c·max(1, ln 0.01 / ln(1 − p))`` (:func:`qdq.compare.tts.tts99`). Units:
+classical methods in *evaluations* (candidate states scored, :mod:`qdq.classical.binary`;
+CPU seconds where a solver does not count them) and CPU seconds; quantum methods in
+*shots*, and shots × CX per shot and shots × two-qubit depth. Each method is reported at
+the setting of its scan with the least TTS99 (which biases every method slightly low,
+equally). Intervals: classical — percentile bootstrap over the reads; quantum — the per-shot
+``p`` is exact (the emulator's final distribution), so the TTS has no sampling error.
+
+**Fits** (:meth:`BinaryStudy.fits`): ``TTS ≈ a·bⁿ`` by least squares on ``ln TTS`` vs ``n``.
+The 95 % interval of ``b`` comes from the bootstrap replicates (classical: the fit repeated
+on replicate ``j`` of every size) or, for the exact quantum values, from the regression's
+standard error (Student t, ``sizes − 2`` degrees of freedom). Sizes where no attempt
+succeeded (``∞``) are left out and listed.
+
+Example:
+    >>> study = binary_scaling("maxcut3", [6, 8], methods=["greedy"], reads=20,
+    ...                        progress=False)
+    >>> sorted({p["method"] for p in study.points()})
+    ['exact', 'greedy', 'uniform']
+    >>> [p["tts"] for p in study.points() if p["method"] == "exact"]
+    [64.0, 256.0]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import zlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+import numpy as np
+
+from qdq.compare.binary_cells import QUANTUM_METHODS, classical_cell, quantum_cell, train_angles
+from qdq.compare.study import fit_exponent
+from qdq.compare.tts import TTSEstimate, bootstrap_tts, tts99
+from qdq.errors import ParameterError
+
+__all__ = ["BinaryMethod", "BinaryStudy", "DEFAULT_SCANS", "binary_scaling", "compare_binary",
+           "parse_methods"]
+
+#: The scan of each quantum method's setting (classical scans: the solver table's).
+DEFAULT_SCANS: dict[str, tuple] = {"anneal": (4.0, 16.0, 64.0), "qaoa": (1,)}
+#: Methods added to every study: uniform sampling (a trivial baseline) and the optimum.
+ALWAYS: tuple[str, ...] = ("uniform", "exact")
+CELL_VERSION = 1
+
+
+@dataclass(frozen=True)
+class BinaryMethod:
+    """A method with the settings its scan visits.
+
+    Attributes:
+        name: Solver or quantum method name (``"sa"``, ``"qaoa"``, ``"anneal"``, …).
+        kind: ``"quantum"``, ``"classical"``, ``"baseline"`` or ``"exact"``.
+        key: The setting's option name (``"sweeps"``, ``"tau"``, ``"p"``; ``None``: none).
+        values: The scanned values (QAOA: one fixed depth per method line).
+        label: Name in tables (``"qaoa-p4"`` for QAOA at depth 4).
+    """
+
+    name: str
+    kind: str
+    key: str | None
+    values: tuple = ()
+    label: str = ""
+
+    def settings(self) -> list[dict]:
+        """One options dict per scanned value (``[{}]`` without a scan)."""
+        if self.key is None or not self.values:
+            return [{}]
+        return [{self.key: v} for v in self.values]
+
+
+def _values(text: str) -> tuple:
+    out = []
+    for tok in text.split("/"):
+        v = float(tok)
+        out.append(int(v) if v.is_integer() else v)
+    return tuple(out)
+
+
+def parse_methods(methods: Iterable[Any] | str) -> list[BinaryMethod]:
+    """Methods from names: ``"sa"``, ``"sa:sweeps=10/100"``, ``"qaoa:p=4"``, ``"anneal"``.
+
+    A QAOA depth list (``"qaoa:p=1/4"``) gives one method line per depth (fixed ``p``);
+    :data:`ALWAYS` are added.
+
+    Raises:
+        ParameterError: An unknown name (valid ones listed) or a malformed setting.
+
+    Example:
+        >>> [m.label for m in parse_methods("sa:sweeps=10/100,qaoa:p=1/4")]
+        ['sa', 'qaoa-p1', 'qaoa-p4', 'uniform', 'exact']
+    """
+    from qdq.classical.binary import BINARY_SOLVERS, resolve_solver
+
+    items = [m.strip() for m in methods.split(",")] if isinstance(methods, str) \
+        else [str(m).strip() for m in methods]
+    out: list[BinaryMethod] = []
+    for item in [*(i for i in items if i), *ALWAYS]:
+        name, _, rest = item.partition(":")
+        key, values = None, ()
+        if rest:
+            key, eq, vals = rest.partition("=")
+            try:
+                if not eq:
+                    raise ValueError
+                values = _values(vals)
+            except ValueError:
+                raise ParameterError(f"a method setting looks like 'sa:sweeps=10/100', got "
+                                     f"{item!r}") from None
+        name = name.strip().lower().replace("_", "-")
+        if name in QUANTUM_METHODS:
+            want = QUANTUM_METHODS[name]
+            if key not in (None, want):
+                raise ParameterError(f"{name}'s setting is {want!r}, got {key!r} in {item!r}")
+            values = values or DEFAULT_SCANS[name]
+            if name == "qaoa":
+                out += [BinaryMethod("qaoa", "quantum", "p", (int(v),), f"qaoa-p{int(v)}")
+                        for v in values]
+            else:
+                out.append(BinaryMethod(name, "quantum", want, tuple(values), name))
+            continue
+        info = BINARY_SOLVERS[resolve_solver(name)]
+        key = key or info.scan_key
+        values = values or (tuple(info.scan_default) if key else ())
+        if any(m.label == info.name for m in out):
+            continue
+        out.append(BinaryMethod(info.name, info.kind, key, tuple(values), info.name))
+    return out
+
+
+def _fingerprint(problem, optimum: float, method: BinaryMethod, setting: dict,
+                 reads: int) -> str:
+    poly = sorted((list(k), float(w)) for k, w in problem.polynomial.items())
+    text = json.dumps([CELL_VERSION, problem.num_bits, poly, float(problem.offset),
+                       float(optimum), method.name, setting, int(reads)], sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def _setting_label(method: BinaryMethod, setting: dict) -> str:
+    if not setting or method.name == "qaoa":
+        return method.label
+    return f"{method.label}@" + ",".join(f"{k}={v}" for k, v in setting.items())
+
+
+def _seed_of(seed: int, *words: str) -> int:
+    mixed = [int(seed)] + [zlib.crc32(w.encode()) for w in words]
+    return int(np.random.SeedSequence(mixed).generate_state(1, dtype=np.uint32)[0])
+
+
+@dataclass
+class BinaryStudy:
+    """Cells of a binary study with TTS per (instance, method), fits and tables.
+
+    Attributes:
+        instances: ``[{label, family, n, optimum, source}]`` in size order.
+        methods: The methods and their scans.
+        cells: ``{(instance label, setting label): payload}``.
+        reads: Reads per classical cell.
+        info: Run bookkeeping: computed and reused cells, the suite name.
+    """
+
+    instances: list[dict]
+    methods: list[BinaryMethod]
+    cells: dict[tuple[str, str], dict]
+    reads: int
+    info: dict = field(default_factory=dict)
+
+    def _estimate(self, inst: dict, method: BinaryMethod, setting: dict
+                  ) -> tuple[TTSEstimate, dict] | None:
+        cell = self.cells.get((inst["label"], _setting_label(method, setting)))
+        if cell is None or cell.get("error"):
+            return None
+        if method.kind == "quantum":
+            p = float(cell["p"])
+            value = float(tts99(p, 1.0))
+            est = TTSEstimate(value, value, value, p, 1.0, 0)
+            units = {"shots": value,
+                     "cx": value * cell["cx_per_shot"] if math.isfinite(value) else math.inf,
+                     "two_qubit_layers": value * cell["two_qubit_depth"]
+                     if math.isfinite(value) else math.inf,
+                     "ft_s": None if cell.get("ft_s_per_shot") is None
+                     else value * cell["ft_s_per_shot"]}
+            return est, {"unit": "shots", "units": units, "cell": cell}
+        hits = cell["hits"]
+        per_read_cpu = cell["cpu_s"] / max(1, cell["reads"])
+        evals = cell.get("evals_per_read")
+        unit = "evaluations" if evals is not None else "cpu_s"
+        cost = float(evals) if evals is not None else per_read_cpu
+        seed = zlib.crc32(f"{inst['label']}|{_setting_label(method, setting)}".encode())
+        est = bootstrap_tts(hits, [cost] * len(hits), seed=seed)
+        attempts = est.value / cost if cost > 0 and math.isfinite(est.value) else math.inf
+        units = {"evaluations": est.value if evals is not None else None,
+                 "cpu_s": attempts * per_read_cpu if math.isfinite(attempts) else math.inf}
+        return est, {"unit": unit, "units": units, "cell": cell}
+
+    def points(self) -> list[dict]:
+        """Best-setting TTS per (instance, method).
+
+        Each point: ``family``, ``instance``, ``n``, ``method``, ``kind``, ``setting``,
+        ``unit``, ``tts``, ``low``, ``high``, ``p``, ``units`` (the same TTS in every unit
+        the method has: ``evaluations``, ``cpu_s``, ``shots``, ``cx``, ``two_qubit_layers``,
+        ``ft_s`` — fault-tolerant seconds, where :mod:`qdq.estimate` is installed)
+        and ``estimate``.
+        """
+        out = []
+        for inst in self.instances:
+            for m in self.methods:
+                best = None
+                for s in m.settings():
+                    got = self._estimate(inst, m, s)
+                    if got is not None and (best is None or got[0].value < best[1].value):
+                        best = (s, *got)
+                if best is None:
+                    continue
+                s, est, extra = best
+                out.append({"family": inst["family"], "instance": inst["label"],
+                            "n": inst["n"], "method": m.label, "kind": m.kind,
+                            "setting": s, "unit": extra["unit"], "tts": est.value,
+                            "low": est.low, "high": est.high, "p": est.p,
+                            "units": extra["units"], "estimate": est})
+        return out
+
+    def fits(self) -> list[dict]:
+        """``TTS ≈ a·bⁿ`` per (family, method): ``base`` with ``base_low``/``base_high``."""
+        pts = self.points()
+        out = []
+        for family in dict.fromkeys(i["family"] for i in self.instances):
+            for m in self.methods:
+                line = sorted((p for p in pts if p["family"] == family
+                               and p["method"] == m.label), key=lambda p: p["n"])
+                if len(line) < 2:
+                    continue
+                ns = [p["n"] for p in line]
+                values = [p["tts"] for p in line]
+                quantum = m.kind == "quantum"
+                reps = None if quantum else [p["estimate"].replicates for p in line]
+                fit = fit_exponent(ns, values, reps)
+                if quantum and fit["slope"] is not None:
+                    fit.update(_t_interval(fit["used"], [v for v in values
+                                                        if math.isfinite(v) and v > 0]))
+                row = {"family": family, "method": m.label, "kind": m.kind,
+                       "unit": line[0]["unit"], "sizes": fit["used"],
+                       "excluded": fit["excluded"]}
+                for k in ("slope", "slope_low", "slope_high"):
+                    v = fit[k]
+                    row[k.replace("slope", "base")] = None if v is None else math.exp(v)
+                out.append(row)
+        return out
+
+    def to_markdown(self) -> str:
+        """The points and fits as Markdown tables (:mod:`qdq.compare.binary_report`)."""
+        from qdq.compare.binary_report import study_markdown
+
+        return study_markdown(self)
+
+
+def _t_interval(ns: Sequence[float], values: Sequence[float], confidence: float = 0.95
+                ) -> dict:
+    """Slope interval of ``ln v = α + β n`` from the residuals (Student t)."""
+    from scipy import stats
+
+    x, y = np.asarray(ns, float), np.log(np.asarray(values, float))
+    if x.size < 3:
+        return {"slope_low": None, "slope_high": None}
+    slope, intercept = np.polyfit(x, y, 1)
+    resid = y - (slope * x + intercept)
+    se = math.sqrt(float(resid @ resid) / (x.size - 2) / float(((x - x.mean()) ** 2).sum()))
+    t = float(stats.t.ppf(0.5 + confidence / 2, x.size - 2))
+    return {"slope_low": float(slope - t * se), "slope_high": float(slope + t * se)}
+
+
+def _run_cells(instances: list[dict], methods: list[BinaryMethod], *, reads: int, seed: int,
+               store, suite_name: str, progress: bool, train: Mapping[str, Any]) -> BinaryStudy:
+    db = _resolve_store(store)
+    cells: dict[tuple[str, str], dict] = {}
+    computed = reused = 0
+    angles: dict[int, dict] = {}
+
+    def cached(function: str, label: str, fp: str, compute) -> dict:
+        nonlocal computed, reused
+        if db is not None:
+            hit = db.get_cell(suite_name, function, label, None)
+            if hit is not None and hit["result"].get("fingerprint") == fp:
+                reused += 1
+                return hit["result"]
+        try:
+            payload = dict(compute())
+        except MemoryError as exc:     # a size past this machine: listed, not fatal
+            payload = {"error": f"{type(exc).__name__}: {exc}"}
+        payload["fingerprint"] = fp
+        computed += 1
+        if db is not None:
+            db.put_cell(suite_name, function, label, None, payload)
+        return payload
+
+    total = len(instances) * sum(len(m.settings()) for m in methods)
+    done = 0
+    for inst in instances:
+        problem, optimum = inst["problem"], float(inst["optimum"])
+        for m in methods:
+            for s in m.settings():
+                label = _setting_label(m, s)
+                if m.name == "exact" and problem.num_bits > train.get("max_exact_bits", 26):
+                    continue
+                fp = _fingerprint(problem, optimum, m, s, reads)
+                if m.kind == "quantum":
+                    if m.name == "qaoa":
+                        p = int(s["p"])
+                        if p not in angles:
+                            tp = train["problem"]
+                            tfp = _fingerprint(tp, 0.0, m, {"p": p, **train["options"]}, 0)
+                            angles[p] = cached(f"train:{train['label']}", label, tfp,
+                                               partial(train_angles, tp, p,
+                                                       **train["options"]))
+                        fp = hashlib.sha256((fp + json.dumps(angles[p], sort_keys=True,
+                                            default=str)).encode()).hexdigest()[:24]
+                    cell = cached(inst["label"], label, fp, partial(
+                        quantum_cell, problem, m.name, s, optimum=optimum,
+                        angles=angles.get(s.get("p"))))
+                else:
+                    cseed = _seed_of(seed, inst["label"], label)
+                    cell = cached(inst["label"], label, fp, partial(
+                        classical_cell, problem, m.name, s, optimum=optimum,
+                        reads=1 if m.kind == "exact" else reads, seed=cseed))
+                cells[(inst["label"], label)] = cell
+                done += 1
+                if progress:
+                    import sys
+
+                    print(f"\r[{done}/{total}] {inst['label']} {label}          ",
+                          end="", file=sys.stderr, flush=True)
+    if progress:
+        import sys
+
+        print(file=sys.stderr)
+    meta = [{k: v for k, v in i.items() if k != "problem"} for i in instances]
+    return BinaryStudy(meta, methods, cells, reads,
+                       {"suite": suite_name, "computed_cells": computed,
+                        "reused_cells": reused, "angles": angles})
+
+
+def _resolve_store(store: Any):
+    """A :class:`~qdq.store.Store` from a Store, a path, ``True`` (the default) or ``None``."""
+    from pathlib import Path
+
+    from qdq.store import Store
+
+    if store is None or store is False:
+        return None
+    if isinstance(store, Store):
+        return store
+    if store is True:
+        return Store()
+    if isinstance(store, (str, Path)):
+        return Store(store)
+    raise ParameterError(f"store must be a qdq.store.Store, a path, True (the default store) "
+                         f"or None, got {store!r}")
+
+
+def _check_reads(reads: Any) -> int:
+    if isinstance(reads, bool) or not isinstance(reads, (int, np.integer)) or reads < 2:
+        raise ParameterError(f"reads must be an integer >= 2 (the TTS is a rate over reads), "
+                             f"got {reads!r}")
+    return int(reads)
+
+
+def binary_scaling(family: str, sizes: Any, *, methods: Any = ("sa", "qaoa:p=1"),
+                   reads: int = 100, seed: int = 1, store: Any = None,
+                   suite_name: str | None = None, progress: bool = True,
+                   train_size: int | None = None, train_steps: int = 300) -> BinaryStudy:
+    """Run (or resume) a TTS scaling study over sizes of a binary family.
+
+    Args:
+        family: ``"labs"``, ``"maxcut3"`` (random 3-regular Max-Cut, one seeded graph per
+            size) or ``"sk"`` (:func:`qdq.binary.benchsets.family`).
+        sizes: Sizes ``n``: a list, ``"8-14"`` or ``"8,10,12"``.
+        methods: Method names with optional settings (:func:`parse_methods`); uniform
+            sampling and the exact optimum are always added.
+        reads: Reads per classical setting (the TTS is a success rate over them).
+        seed: Seeds the instances' cells (and the random families' graphs via the family).
+        store: A :class:`~qdq.store.Store`, a path or ``True`` (resumable); ``None``: memory.
+        suite_name: Store key (default: from the family, sizes, methods and reads).
+        progress: Progress on stderr.
+        train_size: Size at which QAOA angles are trained (default: the smallest size).
+        train_steps: Adam steps of that training.
+
+    Raises:
+        ParameterError: Bad sizes, methods or reads; ProblemError: an unknown family.
+    """
+    from qdq.binary.benchsets import family as family_instances
+    from qdq.compare.study import parse_sizes
+
+    reads = _check_reads(reads)
+    ns = parse_sizes(sizes, "sizes")
+    ms = parse_methods(methods)
+    def entry(problem, meta) -> dict:
+        return {"label": meta["name"], "family": str(family).strip().lower(),
+                "n": problem.num_bits, "optimum": float(meta["optimum"]),
+                "source": meta["optimum_source"], "problem": problem}
+
+    instances = [entry(*item) for item in family_instances(family, ns, seed=seed)]
+    t_n = ns[0] if train_size is None else int(train_size)
+    t_problem, t_meta = next(iter(family_instances(family, [t_n], seed=seed)))
+    train = {"problem": t_problem, "label": t_meta["name"],
+             "options": {"steps": int(train_steps)}}
+    if suite_name is None:
+        suite_name = (f"binary-scaling:{family}:n={','.join(map(str, ns))}:"
+                      f"{','.join(m.label for m in ms)}:reads={reads}:seed={seed}")
+    return _run_cells(instances, ms, reads=reads, seed=seed, store=store,
+                      suite_name=suite_name, progress=progress, train=train)
+
+
+def compare_binary(problem, *, methods: Any = ("sa", "qaoa:p=1"), optimum: float | None = None,
+                   reads: int = 100, seed: int = 1, store: Any = None,
+                   suite_name: str | None = None, progress: bool = False,
+                   train_steps: int = 300) -> BinaryStudy:
+    """TTS99 of each method at its best setting on one binary instance.
+
+    ``optimum`` defaults to brute force (``n ≤ 32``); QAOA angles are trained on the
+    instance itself (no transfer). See :func:`binary_scaling` for the other arguments.
+
+    Example:
+        >>> from qdq.binary.instances import random_regular_maxcut
+        >>> s = compare_binary(random_regular_maxcut(8, 3, seed=2), methods=["greedy"],
+        ...                    reads=10)
+        >>> [p["method"] for p in s.points()]
+        ['greedy', 'uniform', 'exact']
+    """
+    if not getattr(problem, "is_binary", False):
+        raise ParameterError(f"compare_binary needs a qdq.BinaryProblem, got "
+                             f"{type(problem).__name__}; continuous problems: qdq.compare")
+    reads = _check_reads(reads)
+    ms = parse_methods(methods)
+    source = "given" if optimum is not None else "brute force"
+    if optimum is None:
+        optimum = float(problem.exact().energy)
+    label = problem.name or f"binary-{problem.num_bits}"
+    inst = {"label": label, "family": label, "n": problem.num_bits, "optimum": float(optimum),
+            "source": source, "problem": problem}
+    train = {"problem": problem, "label": label, "options": {"steps": int(train_steps)}}
+    return _run_cells([inst], ms, reads=reads, seed=seed, store=store,
+                      suite_name=suite_name or f"binary-compare:{label}:reads={reads}",
+                      progress=progress, train=train)
