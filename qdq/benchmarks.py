@@ -413,11 +413,18 @@ def _build(key: str, dims: int) -> BenchmarkFunction:
 #: Binary instances, loaded on first use (networkx only when a graph is generated).
 _BINARY = {"maxcut": "qdq.binary.instances", "random_regular_maxcut": "qdq.binary.instances",
            "sk": "qdq.binary.instances", "labs": "qdq.binary.instances",
-           "number_partitioning": "qdq.binary.instances", "tsp": "qdq.binary.tsp"}
+           "number_partitioning": "qdq.binary.instances", "tsp": "qdq.binary.tsp",
+           # benchmark sets with known optima (LABS table, bqp50, G-set, TSPLIB)
+           "instance": "qdq.binary.benchsets", "family": "qdq.binary.benchsets",
+           "list_instances": "qdq.binary.benchsets", "labs_optimum": "qdq.binary.benchsets"}
 
 
 def __getattr__(name: str):
-    """``qdq.benchmarks.maxcut``, ``.sk``, ``.labs``, … (binary problems, loaded lazily)."""
+    """``qdq.benchmarks.maxcut``, ``.sk``, ``.labs``, … (binary problems, loaded lazily).
+
+    Also the sets with known optima of :mod:`qdq.binary.benchsets`: ``instance("labs:20")``,
+    ``instance("bqp50.1")``, ``family("maxcut3", [8, 10])``, ``labs_optimum(N)``.
+    """
     module = _BINARY.get(name)
     if module is None:
         raise AttributeError(f"module 'qdq.benchmarks' has no attribute {name!r}")

@@ -40,7 +40,7 @@ def run_binary_scaling(family: str, sizes: str, methods: str, *, reads: int, see
     try:
         study = binary_scaling(family, sizes, methods=methods, reads=reads, seed=seed,
                                store=Store(store) if store is not None else True,
-                               suite_name=suite_name, progress=not quiet)
+                               suite_name=suite_name, progress=not (quiet or as_json))
         files = {"report": str(out / "scaling.md")}
         atomic_write_text(out / "scaling.md", study.to_markdown())
         atomic_write_text(out / "points.json", strict_json_text(_json_points(study), indent=1))

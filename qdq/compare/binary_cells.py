@@ -47,6 +47,11 @@ __all__ = ["QUANTUM_METHODS", "anneal_spec", "circuit_cost", "classical_cell", "
 QUANTUM_METHODS: dict[str, str] = {"anneal": "tau", "qaoa": "p"}
 
 
+def _initial(problem) -> str:
+    """``"one-hot"`` for a problem with an XY mixer (start in its one-hot subspace)."""
+    return "one-hot" if getattr(problem.kinetic_term, "groups", None) else "uniform"
+
+
 def anneal_spec(problem, tau: float, steps: int | None = None):
     """The linear quantum anneal of dimensionless time ``τ`` in ``steps`` steps (default ``4τ``).
 
@@ -66,7 +71,8 @@ def anneal_spec(problem, tau: float, steps: int | None = None):
     T = tau / sigma
     steps = max(4, int(round(4 * tau))) if steps is None else int(steps)
     return Anneal(problem, D=sigma, kinetic_weight=linear(1.0, 0.0, time=T),
-                  potential_weight=linear(0.0, 1.0, time=T), time=T, steps=steps, order=2)
+                  potential_weight=linear(0.0, 1.0, time=T), time=T, steps=steps, order=2,
+                  initial=_initial(problem))
 
 
 def qaoa_spec(problem, angles: Mapping[str, Any]):
@@ -75,7 +81,8 @@ def qaoa_spec(problem, angles: Mapping[str, Any]):
 
     sigma = energy_scale(problem)
     gammas = np.asarray(angles["gammas_scaled"], dtype=float) / sigma
-    return QAOA(problem, gammas=gammas, betas=np.asarray(angles["betas"], dtype=float))
+    return QAOA(problem, gammas=gammas, betas=np.asarray(angles["betas"], dtype=float),
+                initial=_initial(problem))
 
 
 def train_angles(problem, p: int, *, steps: int = 300, seed: int = 0) -> dict:
@@ -191,14 +198,25 @@ def classical_cell(problem, method: str, setting: Mapping[str, Any], *, optimum:
                    reads: int, seed: int) -> dict:
     """``reads`` reads of a :mod:`qdq.classical.binary` solver at one setting, scored.
 
-    Returns:
-        ``{"hits", "reads", "energies", "evals_per_read", "cpu_s", "best", "extra"}``
-        (JSON-safe; ``hits`` is a 0/1 list, one per read).
-    """
-    from qdq.classical.binary import run_binary
+    A solver that can stop at a target (``target`` among its settings, e.g. ``mts``) is
+    given the optimum: each read then stops when it finds it, and its cost is what it spent
+    (``evals_each``) — time to target, the definition behind published LABS scaling.
 
-    runs = run_binary(method, problem, reads=reads, seed=seed, **dict(setting))
+    Returns:
+        ``{"hits", "reads", "energies", "evals_per_read", "evals_each", "cpu_s", "best",
+        "extra"}`` (JSON-safe; ``hits`` is a 0/1 list, one per read; ``evals_each`` the
+        per-read evaluations where the solver reports them, else ``None``).
+    """
+    from qdq.classical.binary import resolve_solver, run_binary
+
+    setting = dict(setting)
+    if "target" in resolve_solver(method).setting_keys() and "target" not in setting:
+        setting["target"] = float(optimum)
+    runs = run_binary(method, problem, reads=reads, seed=seed, **setting)
+    each = runs.extra.get("evals")
+    if not (isinstance(each, list) and len(each) == runs.reads):
+        each = None
     return {"hits": runs.hits(optimum).astype(int).tolist(), "reads": runs.reads,
             "energies": runs.energies.tolist(), "evals_per_read": runs.evals_per_read,
-            "cpu_s": float(runs.cpu_s), "best": runs.best_energy,
-            "extra": dict(runs.extra)}
+            "evals_each": each, "cpu_s": float(runs.cpu_s), "best": runs.best_energy,
+            "extra": {k: v for k, v in runs.extra.items() if k != "evals"}}

@@ -93,7 +93,8 @@ def study_markdown(study) -> str:
     for p_, a in sorted((study.info.get("angles") or {}).items()):
         how = (f"trained at n = {a['n_train']} (Adam on ⟨ζ⟩, state vector)" if a["trained"]
                else f"the linear ramp (JAX not installed), n = {a['n_train']}")
-        out.append(f"- QAOA p = {p_}: angles {how}, then transferred (γ in units of 1/σ_ζ).")
+        out.append(f"- QAOA p = {p_}: angles {how}; every other size reuses them (γ in units "
+                   "of 1/σ_ζ).")
     out.append("")
     families = {i["family"] for i in study.instances}
     for fam in sorted(families & set(PUBLISHED)):

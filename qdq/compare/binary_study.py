@@ -37,110 +37,28 @@ import hashlib
 import json
 import math
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
 import numpy as np
 
-from qdq.compare.binary_cells import QUANTUM_METHODS, classical_cell, quantum_cell, train_angles
-from qdq.compare.study import fit_exponent
+from qdq.compare.binary_cells import classical_cell, quantum_cell, train_angles
+from qdq.compare.binary_methods import (
+    DEFAULT_SCANS,
+    BinaryMethod,
+    parse_methods,
+    setting_label,
+)
+from qdq.compare.fits import fit_exponent, parse_sizes
 from qdq.compare.tts import TTSEstimate, bootstrap_tts, tts99
 from qdq.errors import ParameterError
 
 __all__ = ["BinaryMethod", "BinaryStudy", "DEFAULT_SCANS", "binary_scaling", "compare_binary",
            "parse_methods"]
 
-#: The scan of each quantum method's setting (classical scans: the solver table's).
-DEFAULT_SCANS: dict[str, tuple] = {"anneal": (4.0, 16.0, 64.0), "qaoa": (1,)}
-#: Methods added to every study: uniform sampling (a trivial baseline) and the optimum.
-ALWAYS: tuple[str, ...] = ("uniform", "exact")
-CELL_VERSION = 1
-
-
-@dataclass(frozen=True)
-class BinaryMethod:
-    """A method with the settings its scan visits.
-
-    Attributes:
-        name: Solver or quantum method name (``"sa"``, ``"qaoa"``, ``"anneal"``, …).
-        kind: ``"quantum"``, ``"classical"``, ``"baseline"`` or ``"exact"``.
-        key: The setting's option name (``"sweeps"``, ``"tau"``, ``"p"``; ``None``: none).
-        values: The scanned values (QAOA: one fixed depth per method line).
-        label: Name in tables (``"qaoa-p4"`` for QAOA at depth 4).
-    """
-
-    name: str
-    kind: str
-    key: str | None
-    values: tuple = ()
-    label: str = ""
-
-    def settings(self) -> list[dict]:
-        """One options dict per scanned value (``[{}]`` without a scan)."""
-        if self.key is None or not self.values:
-            return [{}]
-        return [{self.key: v} for v in self.values]
-
-
-def _values(text: str) -> tuple:
-    out = []
-    for tok in text.split("/"):
-        v = float(tok)
-        out.append(int(v) if v.is_integer() else v)
-    return tuple(out)
-
-
-def parse_methods(methods: Iterable[Any] | str) -> list[BinaryMethod]:
-    """Methods from names: ``"sa"``, ``"sa:sweeps=10/100"``, ``"qaoa:p=4"``, ``"anneal"``.
-
-    A QAOA depth list (``"qaoa:p=1/4"``) gives one method line per depth (fixed ``p``);
-    :data:`ALWAYS` are added.
-
-    Raises:
-        ParameterError: An unknown name (valid ones listed) or a malformed setting.
-
-    Example:
-        >>> [m.label for m in parse_methods("sa:sweeps=10/100,qaoa:p=1/4")]
-        ['sa', 'qaoa-p1', 'qaoa-p4', 'uniform', 'exact']
-    """
-    from qdq.classical.binary import BINARY_SOLVERS, resolve_solver
-
-    items = [m.strip() for m in methods.split(",")] if isinstance(methods, str) \
-        else [str(m).strip() for m in methods]
-    out: list[BinaryMethod] = []
-    for item in [*(i for i in items if i), *ALWAYS]:
-        name, _, rest = item.partition(":")
-        key, values = None, ()
-        if rest:
-            key, eq, vals = rest.partition("=")
-            try:
-                if not eq:
-                    raise ValueError
-                values = _values(vals)
-            except ValueError:
-                raise ParameterError(f"a method setting looks like 'sa:sweeps=10/100', got "
-                                     f"{item!r}") from None
-        name = name.strip().lower().replace("_", "-")
-        if name in QUANTUM_METHODS:
-            want = QUANTUM_METHODS[name]
-            if key not in (None, want):
-                raise ParameterError(f"{name}'s setting is {want!r}, got {key!r} in {item!r}")
-            values = values or DEFAULT_SCANS[name]
-            if name == "qaoa":
-                out += [BinaryMethod("qaoa", "quantum", "p", (int(v),), f"qaoa-p{int(v)}")
-                        for v in values]
-            else:
-                out.append(BinaryMethod(name, "quantum", want, tuple(values), name))
-            continue
-        info = BINARY_SOLVERS[resolve_solver(name)]
-        key = key or info.scan_key
-        values = values or (tuple(info.scan_default) if key else ())
-        if any(m.label == info.name for m in out):
-            continue
-        out.append(BinaryMethod(info.name, info.kind, key, tuple(values), info.name))
-    return out
+CELL_VERSION = 2
 
 
 def _fingerprint(problem, optimum: float, method: BinaryMethod, setting: dict,
@@ -149,12 +67,6 @@ def _fingerprint(problem, optimum: float, method: BinaryMethod, setting: dict,
     text = json.dumps([CELL_VERSION, problem.num_bits, poly, float(problem.offset),
                        float(optimum), method.name, setting, int(reads)], sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:24]
-
-
-def _setting_label(method: BinaryMethod, setting: dict) -> str:
-    if not setting or method.name == "qaoa":
-        return method.label
-    return f"{method.label}@" + ",".join(f"{k}={v}" for k, v in setting.items())
 
 
 def _seed_of(seed: int, *words: str) -> int:
@@ -182,7 +94,7 @@ class BinaryStudy:
 
     def _estimate(self, inst: dict, method: BinaryMethod, setting: dict
                   ) -> tuple[TTSEstimate, dict] | None:
-        cell = self.cells.get((inst["label"], _setting_label(method, setting)))
+        cell = self.cells.get((inst["label"], setting_label(method, setting)))
         if cell is None or cell.get("error"):
             return None
         if method.kind == "quantum":
@@ -199,12 +111,20 @@ class BinaryStudy:
         hits = cell["hits"]
         per_read_cpu = cell["cpu_s"] / max(1, cell["reads"])
         evals = cell.get("evals_per_read")
-        unit = "evaluations" if evals is not None else "cpu_s"
-        cost = float(evals) if evals is not None else per_read_cpu
-        seed = zlib.crc32(f"{inst['label']}|{_setting_label(method, setting)}".encode())
-        est = bootstrap_tts(hits, [cost] * len(hits), seed=seed)
+        each = cell.get("evals_each")
+        unit = "evaluations" if evals is not None or each else "cpu_s"
+        costs = ([float(e) for e in each] if each else
+                 [float(evals) if evals is not None else per_read_cpu] * len(hits))
+        cost = float(np.mean(costs))
+        if method.kind == "exact":          # one deterministic run: no sampling error
+            value = cost if hits[0] else math.inf
+            est = TTSEstimate(value, value if hits[0] else cost, value, float(hits[0]), cost,
+                              1, replicates=np.full(2000, value))
+        else:
+            seed = zlib.crc32(f"{inst['label']}|{setting_label(method, setting)}".encode())
+            est = bootstrap_tts(hits, costs, seed=seed)
         attempts = est.value / cost if cost > 0 and math.isfinite(est.value) else math.inf
-        units = {"evaluations": est.value if evals is not None else None,
+        units = {"evaluations": est.value if unit == "evaluations" else None,
                  "cpu_s": attempts * per_read_cpu if math.isfinite(attempts) else math.inf}
         return est, {"unit": unit, "units": units, "cell": cell}
 
@@ -314,7 +234,7 @@ def _run_cells(instances: list[dict], methods: list[BinaryMethod], *, reads: int
         problem, optimum = inst["problem"], float(inst["optimum"])
         for m in methods:
             for s in m.settings():
-                label = _setting_label(m, s)
+                label = setting_label(m, s)
                 if m.name == "exact" and problem.num_bits > train.get("max_exact_bits", 26):
                     continue
                 fp = _fingerprint(problem, optimum, m, s, reads)
@@ -372,6 +292,17 @@ def _resolve_store(store: Any):
                          f"or None, got {store!r}")
 
 
+def _check_degrees(instances: list[dict], methods: list[BinaryMethod]) -> None:
+    """Refuse a quadratic-only solver on a higher-degree family before anything runs."""
+    from qdq.classical.binary import QUADRATIC_HINT, resolve_solver
+
+    degree = max(i["problem"].degree for i in instances)
+    for m in methods:
+        if m.kind != "quantum" and resolve_solver(m.name).quadratic_only and degree > 2:
+            raise ParameterError(f"{m.name!r} takes quadratic objectives, and these instances "
+                                 f"have degree {degree}; {QUADRATIC_HINT}")
+
+
 def _check_reads(reads: Any) -> int:
     if isinstance(reads, bool) or not isinstance(reads, (int, np.integer)) or reads < 2:
         raise ParameterError(f"reads must be an integer >= 2 (the TTS is a rate over reads), "
@@ -403,7 +334,6 @@ def binary_scaling(family: str, sizes: Any, *, methods: Any = ("sa", "qaoa:p=1")
         ParameterError: Bad sizes, methods or reads; ProblemError: an unknown family.
     """
     from qdq.binary.benchsets import family as family_instances
-    from qdq.compare.study import parse_sizes
 
     reads = _check_reads(reads)
     ns = parse_sizes(sizes, "sizes")
@@ -421,6 +351,7 @@ def binary_scaling(family: str, sizes: Any, *, methods: Any = ("sa", "qaoa:p=1")
     if suite_name is None:
         suite_name = (f"binary-scaling:{family}:n={','.join(map(str, ns))}:"
                       f"{','.join(m.label for m in ms)}:reads={reads}:seed={seed}")
+    _check_degrees(instances, ms)
     return _run_cells(instances, ms, reads=reads, seed=seed, store=store,
                       suite_name=suite_name, progress=progress, train=train)
 
@@ -453,6 +384,7 @@ def compare_binary(problem, *, methods: Any = ("sa", "qaoa:p=1"), optimum: float
     inst = {"label": label, "family": label, "n": problem.num_bits, "optimum": float(optimum),
             "source": source, "problem": problem}
     train = {"problem": problem, "label": label, "options": {"steps": int(train_steps)}}
+    _check_degrees([inst], ms)
     return _run_cells([inst], ms, reads=reads, seed=seed, store=store,
                       suite_name=suite_name or f"binary-compare:{label}:reads={reads}",
                       progress=progress, train=train)

@@ -251,14 +251,16 @@ def hardware_report(spec, backend, *, optimization_level: int = 2, seed: int = 0
 
 
 def transpile_usable(spec, backend, *, optimization_level: int = 2, seed: int = 0,
-                     measure: bool = True, initial_layout=None) -> tuple[Any, Any, Any]:
+                     measure: bool = True, initial_layout=None, qubits=None
+                     ) -> tuple[Any, Any, Any]:
     """:func:`hardware_report`'s transpilation, returning ``(isa, report, backend_view)``.
 
     ``isa`` is on the usable qubits renumbered ``0 … k−1`` (``backend_view.target`` is the
     backend's target restricted to them, ``backend_view.active[i]`` the physical qubit of
     wire ``i``); ``report`` is in physical qubits. ``initial_layout`` (logical qubit ``i`` on
     wire ``initial_layout[i]``) skips the layout search, e.g. for a graph that is a subgraph
-    of the device's couplers.
+    of the device's couplers; ``qubits`` (a subset of the usable qubits) confines the
+    circuit to those physical qubits, e.g. to keep a noisy simulation small.
     """
     from types import SimpleNamespace
 
@@ -279,6 +281,12 @@ def transpile_usable(spec, backend, *, optimization_level: int = 2, seed: int = 
     qc = build_circuit(spec, measure=measure)
     name = _backend_name(backend)
     active = usable_qubits(backend.target)
+    if qubits is not None:
+        outside = sorted(set(qubits) - set(active))
+        if outside:
+            raise BackendError(f"qubits {outside} of {name!r} are not usable (broken gates or "
+                               "not connected); pick from usable_qubits(backend.target)")
+        active = sorted(set(qubits))
     if len(active) < qc.num_qubits:
         raise BackendError(f"the circuit needs {qc.num_qubits} qubits, backend {name!r} has "
                            f"{len(active)} connected qubits without broken gates; use fewer "

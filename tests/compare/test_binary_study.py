@@ -139,11 +139,14 @@ def test_compare_binary_finds_what_brute_force_finds():
     assert by["uniform"]["setting"]        # its samples were scanned
 
 
-_RESUME = """
+SIZES = [8, 10, 12, 14, 16]
+METHODS = ["uniform:samples=1/10/100/1000/10000"]
+_RESUME = f"""
 import sys
 from qdq.compare.binary_study import binary_scaling
-binary_scaling("maxcut3", [6, 8, 10, 12, 14], methods=["uniform:samples=1/3/10/30/100/300"],
-               reads=300, store=sys.argv[1], suite_name="resume", progress=False)
+SIZES, METHODS = {SIZES!r}, {METHODS!r}
+binary_scaling("maxcut3", SIZES, methods=METHODS, reads=100, store=sys.argv[1],
+               suite_name="resume", progress=False)
 """
 
 
@@ -163,16 +166,15 @@ def test_a_killed_study_resumes_without_recomputing(tmp_path):
             if stored >= 3:
                 break
         time.sleep(0.05)
-    if proc.poll() is None:
-        os.kill(proc.pid, signal.SIGKILL)
+    assert proc.poll() is None, "the study finished before it could be killed"
+    os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     stored = len(Store(path).list_cells("resume"))
-    assert stored >= 1
-    study = binary_scaling("maxcut3", [6, 8, 10, 12, 14],
-                           methods=["uniform:samples=1/3/10/30/100/300"], reads=300,
-                           store=path, suite_name="resume", progress=False)
+    total = len(SIZES) * (5 + 1)                      # 5 uniform settings + exact per size
+    assert 1 <= stored < total
+    study = binary_scaling("maxcut3", SIZES, methods=METHODS, reads=100, store=path,
+                           suite_name="resume", progress=False)
     assert study.info["reused_cells"] == stored
-    fresh = binary_scaling("maxcut3", [6, 8, 10, 12, 14],
-                           methods=["uniform:samples=1/3/10/30/100/300"], reads=300,
-                           progress=False)
+    assert study.info["computed_cells"] == total - stored
+    fresh = binary_scaling("maxcut3", SIZES, methods=METHODS, reads=100, progress=False)
     assert [p["tts"] for p in study.points()] == [p["tts"] for p in fresh.points()]

@@ -84,7 +84,8 @@ def greedy(problem, *, reads: int, seed: int | None) -> BinaryRuns:
     Each step computes every ``ΔE_i`` exactly from the current bits and flips the most
     negative one (ties: the lowest bit index); a read stops when no ``ΔE_i`` is below
     ``−IMPROVE_TOL·max(1, Σ|w|)``. Every read ends in a 1-flip local minimum; the same
-    algorithm as :func:`~.samplers.steepest_descent`, for polynomials of any degree.
+    algorithm as :func:`~.samplers.steepest_descent`, for polynomials of any degree (the
+    tie rule may differ from dwave's, which matters only where ``ΔE`` ties, e.g. Max-Cut).
 
     Returns:
         ``extra["mean_steps"]``: flips per read; ``evals_per_read``: the mean of

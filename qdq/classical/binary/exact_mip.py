@@ -34,6 +34,7 @@ Example:
 from __future__ import annotations
 
 import math
+import numbers
 import os
 import time
 
@@ -114,6 +115,8 @@ def exact_mip(problem, *, reads: int = 1, seed: int | None = None,
     """
     check_count("reads", reads)
     seed = check_seed(seed)
+    if isinstance(time_limit, bool) or not isinstance(time_limit, numbers.Real):
+        raise ParameterError(f"time_limit must be a number of seconds, got {time_limit!r}")
     limit = check_positive("time_limit", time_limit)
     if limit > MAX_TIME_LIMIT:
         raise ParameterError(f"time_limit must be at most {MAX_TIME_LIMIT:g} s, got "

@@ -77,7 +77,7 @@ class Incidence:
         width = max(k - 1, 1)
         self.others: list[np.ndarray] = []
         self.field_weights: list[np.ndarray] = []
-        for i, entries in enumerate(per_bit):
+        for entries in per_bit:
             idx = np.full((len(entries), width), self.n, dtype=np.intp)
             for r, (rest, _) in enumerate(entries):
                 idx[r, :len(rest)] = rest

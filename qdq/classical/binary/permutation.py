@@ -59,8 +59,9 @@ class TourResult:
 
 
 def check_distances(D, *, symmetric: bool = True) -> np.ndarray:
-    """``D`` as a float matrix, checked: square, ``n >= 3``, finite and ``>= 0`` off the
-    diagonal (set to 0), and symmetric when ``symmetric``.
+    """``D`` as a checked float matrix (the diagonal set to 0).
+
+    Square, ``n >= 3``, finite and ``>= 0`` off the diagonal; symmetric when ``symmetric``.
 
     Raises:
         ProblemError: Naming what is wrong.
@@ -193,7 +194,7 @@ def _segments(rng: np.random.Generator, n: int, count: int, block: int = 4096):
         seg = rng.integers(2, n, size=k)
         i = (rng.random(k) * (n - seg + 1)).astype(np.intp)
         u = rng.random(k)
-        yield from zip(i.tolist(), (i + seg - 1).tolist(), u.tolist())
+        yield from zip(i.tolist(), (i + seg - 1).tolist(), u.tolist(), strict=True)
         left -= k
 
 

@@ -271,7 +271,8 @@ def path_integral_annealing(problem, *, reads: int, seed: int | None, sweeps: in
 
     Args:
         problem: Degree ≤ 2.
-        reads, seed: As every solver.
+        reads: Independent anneals (``num_reads``).
+        seed: Seed (hashed to the sampler's 31-bit seed by :func:`sampler_seed`).
         sweeps: Schedule points (one sweep of ``n`` updates each).
         beta_range: ``(β₀, β₁)``.
         gamma: Initial transverse field ``Γ``.
