@@ -17,10 +17,12 @@ equally). Intervals: classical — percentile bootstrap over the reads; quantum 
 ``p`` is exact (the emulator's final distribution), so the TTS has no sampling error.
 
 **Fits** (:meth:`BinaryStudy.fits`): ``TTS ≈ a·bⁿ`` by least squares on ``ln TTS`` vs ``n``.
-The 95 % interval of ``b`` comes from the bootstrap replicates (classical: the fit repeated
-on replicate ``j`` of every size) or, for the exact quantum values, from the regression's
-standard error (Student t, ``sizes − 2`` degrees of freedom). Sizes where no attempt
-succeeded (``∞``) are left out and listed.
+The 95 % interval of ``b`` covers two sources of error: the sampling of the reads (classical:
+the fit repeated on bootstrap replicate ``j`` of every size) and the scatter of the sizes
+about the line — one instance per size, and LABS's optimum count jumps from one ``N`` to the
+next — from the regression's standard error (Student t, ``sizes − 2`` degrees of freedom);
+the reported interval is the union of the two (quantum values are exact, so only the second
+applies). Sizes where no attempt succeeded (``∞``) are left out and listed.
 
 Example:
     >>> study = binary_scaling("maxcut3", [6, 8], methods=["greedy"], reads=20,
@@ -170,9 +172,13 @@ class BinaryStudy:
                 quantum = m.kind == "quantum"
                 reps = None if quantum else [p["estimate"].replicates for p in line]
                 fit = fit_exponent(ns, values, reps)
-                if quantum and fit["slope"] is not None:
-                    fit.update(_t_interval(fit["used"], [v for v in values
-                                                        if math.isfinite(v) and v > 0]))
+                if fit["slope"] is not None:
+                    # the sizes' scatter about the line (one instance per size): Student t
+                    t = _t_interval(fit["used"], [v for v in values if math.isfinite(v)
+                                                  and v > 0])
+                    for k, pick in (("slope_low", min), ("slope_high", max)):
+                        have = [v for v in (fit[k], t[k]) if v is not None]
+                        fit[k] = pick(have) if have else None
                 row = {"family": family, "method": m.label, "kind": m.kind,
                        "unit": line[0]["unit"], "sizes": fit["used"],
                        "excluded": fit["excluded"]}

@@ -254,8 +254,9 @@ def noisy_qaoa(problem, gammas: Sequence[float], betas: Sequence[float],
     Returns:
         ``{"n", "p", "backend", "method", "qubits_simulated", "physical_qubits",
         "two_qubit_gates", "two_qubit_depth", "est_fidelity", "mean_raw", "ratio_raw",
-        "p_opt_raw", "mean_mitigated", "ratio_mitigated", "p_opt_mitigated", "sim_s"}``
-        (ratios ``None`` past 24 bits; mitigated values ``None`` without ``mitigate``).
+        "p_opt_raw", "mean_mitigated", "ratio_mitigated", "p_opt_mitigated", "sim_s",
+        "counts"}`` (``counts``: flat index ``Σ xᵢ2^i`` → shots; ratios ``None`` past 24 bits;
+        mitigated values ``None`` without ``mitigate``).
 
     Raises:
         ParameterError: Bad method, shots, region or angles.
@@ -309,7 +310,7 @@ def noisy_qaoa(problem, gammas: Sequence[float], betas: Sequence[float],
            "two_qubit_gates": rep.two_qubit_gates, "two_qubit_depth": rep.two_qubit_depth,
            "est_fidelity": rep.estimated_fidelity, "mean_raw": mean, "ratio_raw": ratio,
            "p_opt_raw": p_opt, "mean_mitigated": None, "ratio_mitigated": None,
-           "p_opt_mitigated": None, "sim_s": sim_s}
+           "p_opt_mitigated": None, "sim_s": sim_s, "counts": counts}
     if mitigate:
         mthree = require("mthree", "mitigation")
         mitigator = mthree.M3Mitigation(sim)
