@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 
+from qdq.compare.ttstable import number_text
 from qdq.redact import printable
 
 __all__ = ["PUBLISHED", "figure", "published_markdown", "study_markdown"]
@@ -39,20 +40,14 @@ PUBLISHED: dict[str, list[dict]] = {
 }
 
 
-def _num(v, spec: str = ".3g") -> str:
-    if v is None:
-        return "–"
-    if isinstance(v, float) and math.isinf(v):
-        return "∞"
-    return format(v, spec)
-
-
 def _tts(p: dict) -> str:
+    if p["kind"] == "quantum":
+        return number_text(p["units"]["shots"])
     if math.isinf(p["tts"]):
-        return f"∞ (> {_num(p['low'])})"
+        return f"∞ (> {number_text(p['low'])})"
     if p["kind"] == "quantum" or p["low"] == p["high"]:
-        return _num(p["tts"])
-    return f"{_num(p['tts'])} [{_num(p['low'])}, {_num(p['high'])}]"
+        return number_text(p["tts"])
+    return f"{number_text(p['tts'])} [{number_text(p['low'])}, {number_text(p['high'])}]"
 
 
 def _setting(p: dict) -> str:
@@ -64,22 +59,28 @@ def study_markdown(study) -> str:
     lines = ["| n | method | setting | p per attempt | TTS99 [95 % CI] | unit | "
              "TTS99 in CPU s | TTS99 in CX | TTS99 fault-tolerant s |",
              "|---|---|---|---|---|---|---|---|---|"]
+    # quantum rows: TTS99 in shots (exact p: no interval), and in CX (their primary unit)
     for p in study.points():
         u = p["units"]
         lines.append(f"| {p['n']} | {printable(p['method'])} | {printable(_setting(p))} | "
-                     f"{_num(p['p'])} | {_tts(p)} | {p['unit']} | {_num(u.get('cpu_s'))} | "
-                     f"{_num(u.get('cx'))} | {_num(u.get('ft_s'))} |")
+                     f"{number_text(p['p'])} | {_tts(p)} | "
+                     f"{'shots' if p['kind'] == 'quantum' else p['unit']} | "
+                     f"{number_text(u.get('cpu_s'))} | "
+                     f"{number_text(u.get('cx'))} | {number_text(u.get('ft_s'))} |")
     out = ["### Time to solution at each method's best setting", "", *lines, ""]
     fits = study.fits()
+    shot_fits = study.fits("shots")
     if fits:
         out += ["### Fitted TTS99 ≈ a·bⁿ", "",
+                "Each method in its own unit (quantum: CX gates, the setting chosen by gates); "
+                "the quantum methods again in shots at the same settings.", "",
                 "| family | method | b [95 % CI] | unit | sizes used | sizes with TTS = ∞ |",
                 "|---|---|---|---|---|---|"]
-        for f in fits:
-            ci = (f"[{_num(f['base_low'])}, {_num(f['base_high'])}]"
+        for f in fits + shot_fits:
+            ci = (f"[{number_text(f['base_low'])}, {number_text(f['base_high'])}]"
                   if f["base_low"] is not None else "(no interval)")
             out.append(f"| {printable(f['family'])} | {printable(f['method'])} | "
-                       f"{_num(f['base'], '.3f')} {ci} | {f['unit']} | "
+                       f"{number_text(f['base'], '.3f')} {ci} | {f['unit']} | "
                        f"{', '.join(map(str, f['sizes']))} | "
                        f"{', '.join(map(str, f['excluded'])) or '–'} |")
         out.append("")

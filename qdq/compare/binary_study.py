@@ -10,11 +10,13 @@ on one instance.
 quantum shot is one attempt; it succeeds when it ends at the instance's optimum energy.
 ``TTS99 = c·max(1, ln 0.01 / ln(1 − p))`` (:func:`qdq.compare.tts.tts99`). Units:
 classical methods in *evaluations* (candidate states scored, :mod:`qdq.classical.binary`;
-CPU seconds where a solver does not count them) and CPU seconds; quantum methods in
-*shots*, and shots × CX per shot and shots × two-qubit depth. Each method is reported at
-the setting of its scan with the least TTS99 (which biases every method slightly low,
-equally). Intervals: classical — percentile bootstrap over the reads; quantum — the per-shot
-``p`` is exact (the emulator's final distribution), so the TTS has no sampling error.
+CPU seconds where a solver does not count them) and CPU seconds; quantum methods in *CX
+gates* (shots × CX per shot), and also shots, shots × two-qubit depth and fault-tolerant
+seconds. Each method is reported at the setting of its scan with the least TTS99 in its own
+unit (which biases every method slightly low, equally) — for quantum methods that is gates,
+not shots: a longer anneal needs fewer shots, but each costs more layers. Intervals:
+classical — percentile bootstrap over the reads; quantum — the per-shot ``p`` is exact (the
+emulator's final distribution), so the TTS has no sampling error.
 
 **Fits** (:meth:`BinaryStudy.fits`): ``TTS ≈ a·bⁿ`` by least squares on ``ln TTS`` vs ``n``.
 The 95 % interval of ``b`` covers two sources of error: the sampling of the reads (classical:
@@ -100,16 +102,18 @@ class BinaryStudy:
         if cell is None or cell.get("error"):
             return None
         if method.kind == "quantum":
+            # Choose and fit by gates, not shots: a longer anneal needs fewer shots but each
+            # costs more layers, and shots alone would always pick the longest one scanned.
             p = float(cell["p"])
-            value = float(tts99(p, 1.0))
-            est = TTSEstimate(value, value, value, p, 1.0, 0)
-            units = {"shots": value,
-                     "cx": value * cell["cx_per_shot"] if math.isfinite(value) else math.inf,
-                     "two_qubit_layers": value * cell["two_qubit_depth"]
-                     if math.isfinite(value) else math.inf,
-                     "ft_s": None if cell.get("ft_s_per_shot") is None
-                     else value * cell["ft_s_per_shot"]}
-            return est, {"unit": "shots", "units": units, "cell": cell}
+            shots = float(tts99(p, 1.0))
+            cx = shots * cell["cx_per_shot"] if math.isfinite(shots) else math.inf
+            est = TTSEstimate(cx, cx, cx, p, float(cell["cx_per_shot"]), 0)
+            units = {"shots": shots, "cx": cx,
+                     "two_qubit_layers": shots * cell["two_qubit_depth"]
+                     if math.isfinite(shots) else math.inf,
+                     "ft_s": None if cell.get("ft_s_per_shot") is None or math.isinf(shots)
+                     else shots * cell["ft_s_per_shot"]}
+            return est, {"unit": "cx", "units": units, "cell": cell}
         hits = cell["hits"]
         per_read_cpu = cell["cpu_s"] / max(1, cell["reads"])
         evals = cell.get("evals_per_read")
@@ -157,18 +161,26 @@ class BinaryStudy:
                             "units": extra["units"], "estimate": est})
         return out
 
-    def fits(self) -> list[dict]:
-        """``TTS ≈ a·bⁿ`` per (family, method): ``base`` with ``base_low``/``base_high``."""
+    def fits(self, unit: str | None = None) -> list[dict]:
+        """``TTS ≈ a·bⁿ`` per (family, method): ``base`` with ``base_low``/``base_high``.
+
+        Args:
+            unit: ``None``: each method's own unit (classical: evaluations or CPU s;
+                quantum: CX gates). ``"shots"``: the quantum methods in shots at the same
+                settings (the unit of published QAOA scaling); classical methods left out.
+        """
         pts = self.points()
         out = []
         for family in dict.fromkeys(i["family"] for i in self.instances):
             for m in self.methods:
+                if unit is not None and m.kind != "quantum":
+                    continue
                 line = sorted((p for p in pts if p["family"] == family
                                and p["method"] == m.label), key=lambda p: p["n"])
                 if len(line) < 2:
                     continue
                 ns = [p["n"] for p in line]
-                values = [p["tts"] for p in line]
+                values = [p["tts"] if unit is None else p["units"][unit] for p in line]
                 quantum = m.kind == "quantum"
                 reps = None if quantum else [p["estimate"].replicates for p in line]
                 fit = fit_exponent(ns, values, reps)
@@ -180,7 +192,7 @@ class BinaryStudy:
                         have = [v for v in (fit[k], t[k]) if v is not None]
                         fit[k] = pick(have) if have else None
                 row = {"family": family, "method": m.label, "kind": m.kind,
-                       "unit": line[0]["unit"], "sizes": fit["used"],
+                       "unit": unit or line[0]["unit"], "sizes": fit["used"],
                        "excluded": fit["excluded"]}
                 for k in ("slope", "slope_low", "slope_high"):
                     v = fit[k]
@@ -281,21 +293,9 @@ def _run_cells(instances: list[dict], methods: list[BinaryMethod], *, reads: int
 
 
 def _resolve_store(store: Any):
-    """A :class:`~qdq.store.Store` from a Store, a path, ``True`` (the default) or ``None``."""
-    from pathlib import Path
+    from qdq.store import resolve_store
 
-    from qdq.store import Store
-
-    if store is None or store is False:
-        return None
-    if isinstance(store, Store):
-        return store
-    if store is True:
-        return Store()
-    if isinstance(store, (str, Path)):
-        return Store(store)
-    raise ParameterError(f"store must be a qdq.store.Store, a path, True (the default store) "
-                         f"or None, got {store!r}")
+    return resolve_store(store)
 
 
 def _check_degrees(instances: list[dict], methods: list[BinaryMethod]) -> None:

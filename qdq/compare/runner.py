@@ -24,7 +24,6 @@ from __future__ import annotations
 import concurrent.futures as cf
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -54,18 +53,9 @@ _META_FUNCTION, _META_METHOD = "__suite__", "__meta__"
 
 
 def _resolve_store(store: Any):
-    from qdq.store import Store
+    from qdq.store import resolve_store
 
-    if store is None or store is False:
-        return None
-    if isinstance(store, Store):
-        return store
-    if store is True:
-        return Store()
-    if isinstance(store, (str, Path)):
-        return Store(store)
-    raise ParameterError(f"store must be a qdq.store.Store, a path, True (the default "
-                         f"store) or None, got {store!r}")
+    return resolve_store(store)
 
 
 def _budgets(budget: Any, specs: Sequence[MethodSetting], default: int) -> dict[str, int]:

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from qdq.compare.ftcost import FT_NOTE
 from qdq.compare.tts import format_tts
 
-__all__ = ["TTS_NOTE", "tts_section"]
+__all__ = ["TTS_NOTE", "number_text", "tts_section"]
 
 #: How the section's numbers are defined (printed above the table).
 TTS_NOTE = ("TTS99 = cost per attempt · max(1, ln 0.01 / ln(1 − p)): the cost to succeed with "
@@ -37,7 +37,8 @@ TTS_NOTE = ("TTS99 = cost per attempt · max(1, ln 0.01 / ln(1 − p)): the cost
             "distribution, the interval the sampled shots); ∞ (> x): no success seen")
 
 
-def _num(v, spec: str = ".3g") -> str:
+def number_text(v, spec: str = ".3g") -> str:
+    """``v`` in a table cell: ``"–"`` for ``None``, ``"∞"`` for infinity, else formatted."""
     if v is None:
         return "–"
     if isinstance(v, float) and math.isinf(v):
@@ -64,14 +65,14 @@ def tts_section(table: Sequence[dict]) -> tuple[list[str], list[list[str]], list
         if r.get("tts99") is None and not r.get("tts99_inf"):
             continue
         line = [r["function"], r["method"], str(r.get("tts_unit") or "–"),
-                _num(r.get("p_attempt")), format_tts(r),
-                _num(r.get("tts99_evals")), _num(r.get("tts99_cpu_s")),
-                _num(r.get("tts99_oracle_calls")), _num(r.get("tts99_cx"))]
+                number_text(r.get("p_attempt")), format_tts(r),
+                number_text(r.get("tts99_evals")), number_text(r.get("tts99_cpu_s")),
+                number_text(r.get("tts99_oracle_calls")), number_text(r.get("tts99_cx"))]
         if r.get("tts99_inf"):   # every unit this category has is infinite too
             line[5:9] = ["∞", "–", "∞", "∞"] if r.get("category") == "quantum" \
                 else ["∞", "∞", "–", "–"]
         if ft:
-            line.append("∞" if r.get("tts99_inf") else _num(r.get("tts99_ft_s")))
+            line.append("∞" if r.get("tts99_inf") else number_text(r.get("tts99_ft_s")))
         rows.append(line)
     notes = [TTS_NOTE]
     if not ft and any(r.get("category") == "quantum" for r in table):

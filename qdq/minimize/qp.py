@@ -53,7 +53,7 @@ _MPS_SECTIONS = ("NAME", "OBJSENSE", "OBJSENSE MAX", "OBJSENSE MIN", "ROWS", "CO
 _BOUND_TYPES = {"UP", "LO", "FX", "FR", "MI", "PL", "BV", "LI", "UI", "SC"}
 
 
-def _new_highs():
+def new_highs():
     """A silent ``highspy.Highs``.
 
     HiGHS prints a banner on the C-level stdout when the first instance of a process is
@@ -178,7 +178,7 @@ class QuadraticProgram:
         return [LinearConstraint(self.A, self.row_lower, self.row_upper)]
 
     def _highs(self):
-        highspy, h = _new_highs()
+        highspy, h = new_highs()
         lp = highspy.HighsLp()
         n, m = self.dims, self.A.shape[0]
         lp.num_col_, lp.num_row_ = n, m
@@ -344,7 +344,7 @@ def read_highs_model(path: str | os.PathLike[str], *, who: str = "read_qp"):
         raise ProblemError(f"{str(p)!r} is not a UTF-8 text file ({exc})") from exc
     if p.suffix.lower() == ".mps":
         _check_mps(text.splitlines(), str(p))
-    highspy, h = _new_highs()
+    highspy, h = new_highs()
     fd, log = tempfile.mkstemp(suffix=".log")
     os.close(fd)
     try:

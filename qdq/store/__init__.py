@@ -66,6 +66,7 @@ __all__ = [
     "Store",
     "cell_key",
     "default_store_path",
+    "resolve_store",
 ]
 
 
@@ -101,3 +102,31 @@ class Store(RunTable, CellTable, JobTable):
         ['done']
 
     """
+
+
+def resolve_store(store) -> Store | None:
+    """A :class:`Store` from a Store, a path, ``True`` (the default store) or ``None``/``False``.
+
+    The one reading of every ``store=`` argument (comparisons, suites, scaling studies).
+
+    Raises:
+        ParameterError: Anything else.
+
+    Example:
+        >>> resolve_store(None) is None, type(resolve_store(True)).__name__
+        (True, 'Store')
+    """
+    from pathlib import Path
+
+    from qdq.errors import ParameterError
+
+    if store is None or store is False:
+        return None
+    if isinstance(store, Store):
+        return store
+    if store is True:
+        return Store()
+    if isinstance(store, (str, Path)):
+        return Store(store)
+    raise ParameterError(f"store must be a qdq.store.Store, a path, True (the default store) "
+                         f"or None, got {store!r}")

@@ -35,14 +35,13 @@ from __future__ import annotations
 
 import math
 import numbers
-import os
 import time
 
 import numpy as np
 
 from qdq.classical.binary.local_fields import check_count, flat_states
 from qdq.classical.binary.outcome import BinaryRuns
-from qdq.errors import ParameterError, ResourceError, require
+from qdq.errors import ParameterError, ResourceError
 from qdq.validate import check_positive, check_seed
 
 __all__ = ["brute_force_runs", "exact_mip", "MAX_TIME_LIMIT"]
@@ -52,24 +51,6 @@ MAX_TIME_LIMIT = 86_400.0
 #: Absolute optimality gap asked of HiGHS (its default, 1e-6, would call a solution within
 #: 1e-6 of the bound optimal; the relative gap is set to 0).
 ABS_GAP = 1e-9
-
-
-def _silent_highs():
-    """A ``highspy.Highs`` whose start-up banner (C-level stdout) is sent to the null device."""
-    import sys
-
-    highspy = require("highspy", "qp")
-    sys.stdout.flush()
-    saved = os.dup(1)
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 1)
-            h = highspy.Highs()
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-    h.setOptionValue("output_flag", False)
-    return highspy, h
 
 
 def linearize(poly, n: int):
@@ -123,7 +104,9 @@ def exact_mip(problem, *, reads: int = 1, seed: int | None = None,
                              f"{time_limit!r}")
     n = problem.num_bits
     cost, upper, rows = linearize(problem.polynomial, n)
-    highspy, h = _silent_highs()
+    from qdq.minimize.qp import new_highs  # the one silent HiGHS constructor
+
+    highspy, h = new_highs()
     inf = highspy.kHighsInf
     ncol = cost.size
     h.addVars(ncol, np.zeros(ncol), upper)
