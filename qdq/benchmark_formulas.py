@@ -141,6 +141,37 @@ def griewank(v: tuple[str, ...]) -> str:
     return f"1 + ({_sumsq(v)})/4000 - {cos}"
 
 
+def salomon(v: tuple[str, ...]) -> str:
+    """Salomon (Jamil & Yang 2013): 1 - cos(2 pi |x|) + 0.1 |x|, minimum 0 at 0."""
+    r = f"sqrt({_sumsq(v)})"
+    return f"1 - cos(2*pi*{r}) + {r}/10"
+
+
+def xinsheyang4(v: tuple[str, ...]) -> str:
+    """Xin-She Yang N.4 (Jamil & Yang 2013): (sum sin^2 x - e^-|x|^2) e^-sum sin^2 sqrt|x|."""
+    sin2 = _join(f"sin({x})**2" for x in v)
+    root = _join(f"sin(sqrt(Abs({x})))**2" for x in v)
+    return f"({sin2} - exp(-({_sumsq(v)})))*exp(-({root}))"
+
+
+def drop_wave(v: tuple[str, ...]) -> str:
+    """Drop-Wave (Surjanovic & Bingham): -(1 + cos(12 r)) / (r^2/2 + 2), minimum -1 at 0."""
+    x, y = v
+    return f"-(1 + cos(12*sqrt({x}**2 + {y}**2)))/(({x}**2 + {y}**2)/2 + 2)"
+
+
+def schaffer2(v: tuple[str, ...]) -> str:
+    """Schaffer N.2 (Jamil & Yang 2013): 0.5 + (sin^2(x^2 - y^2) - 0.5)/(1 + 0.001 r^2)^2."""
+    x, y = v
+    return f"1/2 + (sin({x}**2 - {y}**2)**2 - 1/2)/(1 + ({x}**2 + {y}**2)/1000)**2"
+
+
+def parabolic_washboard(v: tuple[str, ...]) -> str:
+    """Seok & Cho's parabolic washboard: x^2/8 + 2 sin(10 x) + 2 (their band 10)."""
+    (x,) = v
+    return f"{x}**2/8 + 2*sin(10*{x}) + 2"
+
+
 # ------------------------------------------------------------------ rotated versions
 
 
@@ -234,6 +265,20 @@ def double_well_min() -> tuple[float, float]:
     roots = sp.Poly(sp.diff(f, x) * 5, x).real_roots()
     best = min(roots, key=lambda r: f.subs(x, r).evalf(40))
     return float(best.evalf(40)), float(f.subs(x, best).evalf(40))
+
+
+@functools.lru_cache(maxsize=1)
+def parabolic_washboard_min() -> tuple[float, float]:
+    """Global minimizer and value of ``x^2/8 + 2 sin(10x) + 2`` on ``[-6, 6]``.
+
+    Every minimum sits where ``sin(10x) ~ -1``; the one at ``10x ~ -pi/2`` has the
+    smallest ``x^2/8`` (the next, at ``10x ~ 3pi/2``, is ~0.025 higher). The stationary
+    point is the root of ``x/4 + 20 cos(10x)`` there.
+    """
+    from scipy.optimize import brentq
+
+    xs = brentq(lambda t: t / 4 + 20 * np.cos(10 * t), -0.3, -0.1, xtol=1e-15, rtol=8.9e-16)
+    return float(xs), float(xs**2 / 8 + 2 * np.sin(10 * xs) + 2)
 
 
 def rotated_rastrigin(v: tuple[str, ...]) -> str:

@@ -39,6 +39,14 @@ Registered functions (``any`` = defined for every ``dims >= 1``):
 - ``harmonic`` (any, default 1-D): ``sum x_i^2``.
 - ``griewank`` (any): ``1 + sum x_i^2/4000 - prod cos(x_i/sqrt(i))`` on ``[-10, 10]^d`` (the
   common ``[-600, 600]`` box makes the basin smaller than a grid cell at 8 qubits).
+- ``salomon`` (any): Salomon, ``1 - cos(2 pi |x|) + 0.1 |x|`` on ``[-100, 100]^d``.
+- ``xinsheyang4`` (any): Xin-She Yang N.4 on ``[-10, 10]^d``, minimum -1.
+- ``drop_wave`` (2-D): Drop-Wave on ``[-5.12, 5.12]^2``, minimum -1.
+- ``schaffer2`` (2-D): Schaffer N.2 on ``[-100, 100]^2``.
+- ``parabolic_washboard`` (1-D): ``x^2/8 + 2 sin(10x) + 2`` on ``[-6, 6]`` (Seok & Cho's
+  code, ``tsp_operation_proc.parabolic_washboard_potential``), minimum ~0.0031 at ~-0.157.
+  The four above are from Jamil & Yang 2013 (Int. J. Math. Model. Numer. Optim. 4, 150)
+  except Drop-Wave (Surjanovic & Bingham, sfu.ca/~ssurjano/drop.html); Seok & Cho used them.
 - ``rotated_rastrigin``, ``rotated_styblinski_tang`` (any): ``f(x* + Q(x - x*))`` with the
   fixed seeded rotation ``Q`` of :func:`qdq.benchmark_formulas.rotation` -- non-separable,
   same box, minimizer and minimum as the unrotated function (its global minimum over all of
@@ -331,6 +339,13 @@ _REGISTRY: dict[str, _Entry] = {
     ),
     "harmonic": _Entry(formulas.harmonic, (-5.0, 5.0), _const(0.0, 0.0), default_dims=1),
     "griewank": _Entry(formulas.griewank, (-10.0, 10.0), _const(0.0, 0.0)),
+    "salomon": _Entry(formulas.salomon, (-100.0, 100.0), _const(0.0, 0.0)),
+    "xinsheyang4": _Entry(formulas.xinsheyang4, (-10.0, 10.0), _const(0.0, -1.0)),
+    "drop_wave": _Entry(formulas.drop_wave, (-5.12, 5.12), _const(0.0, -1.0), fixed_dims=2),
+    "schaffer2": _Entry(formulas.schaffer2, (-100.0, 100.0), _const(0.0, 0.0), fixed_dims=2),
+    "parabolic_washboard": _Entry(formulas.parabolic_washboard, (-6.0, 6.0),
+                                  lambda d: formulas.parabolic_washboard_min(), fixed_dims=1,
+                                  default_dims=1),
     "rotated_rastrigin": _Entry(formulas.rotated_rastrigin, (-5.12, 5.12), _const(0.0, 0.0)),
     "rotated_styblinski_tang": _Entry(formulas.rotated_styblinski_tang, (-5.0, 5.0),
                                      _styblinski_min),
@@ -357,7 +372,8 @@ def get(name: str, dims: int | None = None) -> BenchmarkFunction:
     Args:
         name: A registry name (case-insensitive; ``-`` is read as ``_``).
         dims: Number of dimensions. ``None`` (default) means 2, or 1 for the 1-D
-            functions ``double_well``, ``symmetric_double_well`` and ``harmonic``.
+            functions ``double_well``, ``symmetric_double_well``, ``harmonic`` and
+            ``parabolic_washboard``.
 
     Returns:
         The :class:`BenchmarkFunction` (``qhd_success`` is set only for 2-D table rows).

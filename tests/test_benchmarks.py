@@ -27,6 +27,8 @@ ANY_DIMS = {
     "griewank",
     "rotated_rastrigin",
     "rotated_styblinski_tang",
+    "salomon",
+    "xinsheyang4",
 }
 FIXED_DIMS = {
     "bohachevsky2": 2,
@@ -35,6 +37,9 @@ FIXED_DIMS = {
     "levy13": 2,
     "double_well": 1,
     "symmetric_double_well": 1,
+    "drop_wave": 2,
+    "schaffer2": 2,
+    "parabolic_washboard": 1,
 }
 CASES = sorted(
     [(n, d) for n in ANY_DIMS for d in (1, 2, 3, 5) if not (n == "rosenbrock" and d == 1)]

@@ -14,6 +14,9 @@ Registered names (:data:`METHODS`, run through :func:`run_classical`):
 - ``"dual_annealing"``, ``"differential_evolution"``, ``"basinhopping"``, ``"shgo"``,
   ``"multistart-lbfgs"``: scipy baselines (:func:`scipy_minimize`)
 - ``"random"``: uniform random search (:func:`random_search`)
+- ``"qbo"``, ``"sa-seed"``, ``"reweighted-annealing"``, ``"genetic"``: Seok & Cho's QbO and
+  their SA, "quantum annealing" (a classical reweighted SA) and GA baselines
+  (:mod:`qdq.classical.seed_cho`)
 
 :func:`grid_argmin` (exhaustive minimum of tabulated grid values) completes the set.
 
@@ -42,6 +45,12 @@ from qdq.classical.langevin import langevin, quantization_schedule
 from qdq.classical.mqhoa import mqhoa
 from qdq.classical.outcome import ClassicalOutcome
 from qdq.classical.scipy_baselines import SCIPY_METHODS, scipy_minimize
+from qdq.classical.seed_cho import (
+    genetic_continuous,
+    qbo_continuous,
+    reweighted_annealing_continuous,
+    sa_continuous,
+)
 from qdq.errors import ParameterError
 
 __all__ = [
@@ -109,6 +118,10 @@ METHODS: dict[str, Adapter] = {
     "langevin": _run_plain(langevin, "langevin"),
     **{m: partial(scipy_minimize, m) for m in SCIPY_METHODS},
     "random": _run_plain(random_search, "random"),
+    "qbo": _run_plain(qbo_continuous, "qbo"),
+    "sa-seed": _run_plain(sa_continuous, "sa-seed"),
+    "reweighted-annealing": _run_plain(reweighted_annealing_continuous, "reweighted-annealing"),
+    "genetic": _run_plain(genetic_continuous, "genetic"),
 }
 """Name → adapter ``adapter(f, bounds, *, budget, seed, **options) -> ClassicalOutcome``."""
 

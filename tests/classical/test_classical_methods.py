@@ -14,6 +14,10 @@ NAMES = [
     "shgo",
     "multistart-lbfgs",
     "random",
+    "qbo",
+    "sa-seed",
+    "reweighted-annealing",
+    "genetic",
 ]
 
 
