@@ -1,6 +1,7 @@
 """A merely long emulator run (steps = 10**12) shows progress and stops on Ctrl-C (issue 17)."""
 
 import _thread
+import signal
 import threading
 import time
 
@@ -14,6 +15,21 @@ from qdq.engines.emulator import PROGRESS_EVERY, run_emulator
 def endless():
     p = qdq.Problem("x**2", bounds=[(-2, 2)], qubits=4)
     return qdq.RealTime(qdq.Hamiltonian(p, D=0.5), time=1.0, steps=10**12)
+
+
+@pytest.fixture(autouse=True)
+def python_sigint_handler():
+    """Python's own SIGINT handler for these tests.
+
+    ``_thread.interrupt_main`` does nothing when SIGINT is ignored or left to the OS, and a
+    library loaded by an earlier test in the same worker may have set that: the second test
+    below would then run its 10¹² steps instead of failing.
+    """
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 class StopRunError(Exception):
