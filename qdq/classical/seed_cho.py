@@ -66,6 +66,7 @@ from qdq.classical.binary.permutation import (
     _segments,
     check_distances,
     nearest_neighbour_tour,
+    sa_two_opt,
     tour_length,
     two_opt_delta,
 )
@@ -312,39 +313,38 @@ def reweighted_annealing_two_opt(D, *, seed: int | None, iterations: int, D0=Non
 
     SA on ``w_t L₀(tour) + (1 − w_t) L(tour)``, ``w_t = 1 − √(t/t_f)``, ``t_f = iterations``,
     ``L₀`` the length under ``D0``. Their TSP cost ignores the weight: ``D0=None`` does the
-    same (cost = ``L``), which makes this their SA with ``T_min = 0.1/iterations``. The tour
+    same (cost = ``L``), which is their SA with ``T_min = 0.1/iterations`` — it runs
+    :func:`~qdq.classical.binary.permutation.sa_two_opt` with that ``T_min``. The tour
     returned is the one of least true length among those accepted.
     """
+    iterations = check_count("iterations", iterations, low=0)
+    if D0 is None:      # their TSP cost: plain SA, stopped at their T_min
+        return sa_two_opt(D, seed=seed, iterations=iterations, T0=T0, alpha=alpha,
+                          T_min=0.1 / max(iterations, 1) if T_min is None else T_min)
     start = time.process_time()
     d = check_distances(D)
-    d0 = None if D0 is None else check_distances(D0)
-    if d0 is not None and d0.shape != d.shape:
+    d0 = check_distances(D0)
+    if d0.shape != d.shape:
         raise ParameterError(f"D0 must have D's shape {d.shape}, got {d0.shape}")
-    iterations = check_count("iterations", iterations, low=0)
     T = check_positive("T0", T0)
     alpha = _check_alpha(alpha)
     steps = sa_proposals(iterations, T, alpha, T_min)
     rng = np.random.default_rng(check_seed(seed))
     t = _annealing_start(d, rng)
     f = tour_length(d, t)
-    f0 = 0.0 if d0 is None else tour_length(d0, t)
+    f0 = tour_length(d0, t)
     cur = f  # their initial cost: the true length
     best, f_best = list(t), f
     for k, (i, j, u) in enumerate(_segments(rng, d.shape[0], iterations)):
         if k == steps:  # drawn like sa_two_opt's moves (same blocks), stopped like it
             break
         delta = two_opt_delta(d, t, i, j)
-        if d0 is None:
-            cand = f + delta
-        else:
-            w = reweighting_weight(k + 1, iterations)
-            delta0 = two_opt_delta(d0, t, i, j)
-            cand = w * (f0 + delta0) + (1.0 - w) * (f + delta)
+        w = reweighting_weight(k + 1, iterations)
+        delta0 = two_opt_delta(d0, t, i, j)
+        cand = w * (f0 + delta0) + (1.0 - w) * (f + delta)
         if cand < cur or u < math.exp(-abs(cand - cur) / T):
             t[i:j + 1] = t[i:j + 1][::-1]
-            f, cur = f + delta, cand
-            if d0 is not None:
-                f0 += delta0
+            f, f0, cur = f + delta, f0 + delta0, cand
             if f < f_best:
                 best, f_best = list(t), f
         T *= alpha
