@@ -58,6 +58,7 @@ from qdq.compare.binary_methods import (
 from qdq.compare.fits import fit_exponent, parse_sizes
 from qdq.compare.tts import TTSEstimate, bootstrap_tts, tts99
 from qdq.errors import ParameterError
+from qdq.store import resolve_store
 
 __all__ = ["BinaryMethod", "BinaryStudy", "DEFAULT_SCANS", "binary_scaling", "compare_binary",
            "parse_methods"]
@@ -224,7 +225,7 @@ def _t_interval(ns: Sequence[float], values: Sequence[float], confidence: float 
 
 def _run_cells(instances: list[dict], methods: list[BinaryMethod], *, reads: int, seed: int,
                store, suite_name: str, progress: bool, train: Mapping[str, Any]) -> BinaryStudy:
-    db = _resolve_store(store)
+    db = resolve_store(store)
     cells: dict[tuple[str, str], dict] = {}
     computed = reused = 0
     angles: dict[int, dict] = {}
@@ -290,12 +291,6 @@ def _run_cells(instances: list[dict], methods: list[BinaryMethod], *, reads: int
     return BinaryStudy(meta, methods, cells, reads,
                        {"suite": suite_name, "computed_cells": computed,
                         "reused_cells": reused, "angles": angles})
-
-
-def _resolve_store(store: Any):
-    from qdq.store import resolve_store
-
-    return resolve_store(store)
 
 
 def _check_degrees(instances: list[dict], methods: list[BinaryMethod]) -> None:

@@ -42,6 +42,7 @@ from qdq.compare.metrics import SuccessCriterion
 from qdq.compare.recipes import FunctionRecipe, function_spec_from_problem
 from qdq.compare.report import Report
 from qdq.errors import ParameterError
+from qdq.store import resolve_store
 
 __all__ = ["BUDGET_TEXT", "compare", "load_report", "run_cells", "run_suite"]
 
@@ -50,12 +51,6 @@ DEFAULT_BUDGET = 1000
 SUITE_BUDGET = 10_000
 
 _META_FUNCTION, _META_METHOD = "__suite__", "__meta__"
-
-
-def _resolve_store(store: Any):
-    from qdq.store import resolve_store
-
-    return resolve_store(store)
 
 
 def _budgets(budget: Any, specs: Sequence[MethodSetting], default: int) -> dict[str, int]:
@@ -100,7 +95,7 @@ def run_cells(functions: Sequence[FunctionRecipe], specs: Sequence[MethodSetting
     if budgets:
         check_budget_memory(budgets, functions, workers)
     seeds = tuple(int(seed) + i for i in range(repeats))
-    db = _resolve_store(store)
+    db = resolve_store(store)
     metas = {f.label: f.meta() for f in functions}
     crits = {f.label: SuccessCriterion.from_dict(metas[f.label]["criterion"]) for f in functions}
     prints = {f"{f.label}|{s.label}": [fingerprint(f, s, budgets[s.label], crits[f.label]),
@@ -447,7 +442,7 @@ def load_report(store: Any, suite_name: str):
     Raises:
         ParameterError: If the store has no such suite.
     """
-    db = _resolve_store(store if store is not None else True)
+    db = resolve_store(store if store is not None else True)
     rows = db.list_cells(suite_name)
     meta = next((r["result"] for r in rows
                  if r["function"] == _META_FUNCTION and r["method"] == _META_METHOD), None)
