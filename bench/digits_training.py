@@ -16,6 +16,10 @@ of QbO and two-loop against the best optax optimizer of each model.
     .venv/bin/python bench/digits_training.py --quick                 # logistic, ~1 min
     .venv/bin/python bench/digits_training.py --models logistic,mlp    # ~8 min on 2 cores
     .venv/bin/python bench/digits_training.py                          # + the CNN
+    .venv/bin/python bench/digits_training.py --curves curves.json     # + per-epoch curves
+
+A tuned learning rate at either end of the grid is marked ``(edge)``: the grid may be too
+narrow for that optimizer.
 """
 
 from __future__ import annotations
@@ -27,10 +31,11 @@ import numpy as np
 import optax
 from scipy import stats
 
+from qdq.files import atomic_write_json
 from qdq.optax import qbo, two_loop
 from qdq.training.digits import MODELS, load_digits_split, train, tune_learning_rate
 
-GRID = [1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1]
+GRID = [1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1, 1.0]
 OPTAX = ["sgd", "momentum", "adam", "adamw", "rmsprop"]
 OURS = ["qbo", "two_loop(adam)"]
 
@@ -88,6 +93,9 @@ def run_model(model_name: str, *, seeds: int, epochs: int, batch_size: int, grid
             results.append(train(model, opt, data[s], epochs=epochs, batch_size=batch_size,
                                  seed=s))
         rows.append(dict(model=model.name, optimizer=name, lr=lr,
+                         edge=lr in (min(grid), max(grid)),
+                         curves={k: [r["history"][k] for r in results]
+                                 for k in ("val_loss", "val_accuracy")},
                          acc=[r["test_accuracy"] for r in results],
                          loss=[r["test_loss"] for r in results],
                          grad_evals=results[0]["grad_evals"],
@@ -103,7 +111,8 @@ def table(rows: list) -> str:
     for r in rows:
         a, da = ci(r["acc"])
         lo, dl = ci(r["loss"])
-        out.append(f"| {r['model']} | {r['optimizer']} | {r['lr']:g} | {a:.4f} ± {da:.4f} "
+        edge = " (edge)" if r.get("edge") else ""
+        out.append(f"| {r['model']} | {r['optimizer']} | {r['lr']:g}{edge} | {a:.4f} ± {da:.4f} "
                    f"| {lo:.4f} ± {dl:.4f} | {r['grad_evals']} |")
     out += ["", "| model | ours | best optax (by mean acc) | paired accuracy difference |",
             "|---|---|---|---|"]
@@ -127,6 +136,8 @@ def main(argv=None) -> None:
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--quick", action="store_true",
                     help="logistic only, 3 seeds, 5 epochs, grid {1e-2, 1e-1}")
+    ap.add_argument("--curves", default=None,
+                    help="write per-seed validation curves (JSON) to this file")
     args = ap.parse_args(argv)
     models, seeds, epochs, grid = args.models.split(","), args.seeds, args.epochs, GRID
     if args.quick:
@@ -140,6 +151,10 @@ def main(argv=None) -> None:
           f"epochs, batch {args.batch_size}, {seeds} seeds, lr grid {grid} "
           f"({time.perf_counter() - t0:.0f} s)\n")
     print(table(rows))
+    if args.curves:
+        atomic_write_json(args.curves, [{k: r[k] for k in ("model", "optimizer", "lr",
+                                                            "curves", "acc", "loss")}
+                                        for r in rows])
 
 
 if __name__ == "__main__":

@@ -15,7 +15,10 @@ seeds). Methods, all from :mod:`qdq.classical.binary.permutation` and
   ignores the weight, so it is their SA; same seeds, same numbers);
 * their GA — ``genetic_tsp``, 10 chromosomes, 5·10⁴ generations (2 children each: 10⁵
   tours scored);
-* 2-opt descent with restarts — ``two_opt_restarts`` at 10⁵ proposals (plain baseline).
+* 2-opt descent with restarts — ``two_opt_restarts`` at 10⁵ proposals (plain baseline);
+* SA with a schedule fitted to the instance and the budget — ``fair_sa_two_opt`` (``T₀`` =
+  mean uphill move of the start tour, geometric cooling to ``10⁻³·T₀`` at the budget; its
+  calibration moves are counted).
 
 Prints a Markdown table: mean tour length ± 95 % CI (Student t over repeats), best, tours
 scored per run and CPU seconds per run; Held–Karp's optimum for ``n <= 16``.
@@ -23,6 +26,11 @@ scored per run and CPU seconds per run; Held–Karp's optimum for ``n <= 16``.
     .venv/bin/python bench/seed_tsp.py --quick                     # 10 and 100 cities, 10⁴, 3 runs
     .venv/bin/python bench/seed_tsp.py --sizes 10 100 --repeats 10  # their budget, two sizes
     .venv/bin/python bench/seed_tsp.py                              # all sizes, 10 runs each
+    .venv/bin/python bench/seed_tsp.py --sizes 100 --scale 100      # distances in other units
+
+``--scale s`` multiplies every distance by ``s`` (the same instance in other units) and
+reports lengths divided by ``s``: a method whose result depends on the units has a fixed
+parameter tied to the cost scale (SA's ``T₀ = 1000``; QbO's power-of-two resolution).
 """
 
 from __future__ import annotations
@@ -33,7 +41,7 @@ import time
 import numpy as np
 from scipy import stats
 
-from qdq.classical.binary.permutation import held_karp, qbo_two_opt, sa_two_opt
+from qdq.classical.binary.permutation import fair_sa_two_opt, held_karp, qbo_two_opt, sa_two_opt
 from qdq.classical.seed_cho import genetic_tsp, reweighted_annealing_two_opt, two_opt_restarts
 
 SIZES = (10, 100, 150, 175, 200)
@@ -57,11 +65,13 @@ def methods(iterations: int):
          lambda d, s: genetic_tsp(d, seed=s, generations=iterations // 2)),
         ("2-opt descent, restarts",
          lambda d, s: two_opt_restarts(d, seed=s, iterations=iterations)),
+        ("SA 2-opt, fitted schedule",
+         lambda d, s: fair_sa_two_opt(d, seed=s, iterations=iterations)),
     )
 
 
-def row(n: int, name: str, results) -> str:
-    lengths = np.array([r.length for r in results])
+def row(n: int, name: str, results, scale: float = 1.0) -> str:
+    lengths = np.array([r.length for r in results]) / scale
     k = len(lengths)
     half = (stats.t.ppf(0.975, k - 1) * lengths.std(ddof=1) / np.sqrt(k)) if k > 1 else np.nan
     evals = np.mean([r.evals for r in results])
@@ -76,21 +86,28 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
     ap.add_argument("--iterations", type=int, default=100_000)
     ap.add_argument("--repeats", type=int, default=10)
+    ap.add_argument("--scale", type=float, default=1.0,
+                    help="multiply all distances by this (lengths are reported unscaled)")
     args = ap.parse_args()
     if args.quick:
         args.sizes, args.iterations, args.repeats = [10, 100], 10_000, 3
-    print(f"# Seok & Cho TSP protocol: {args.iterations} iterations, {args.repeats} runs\n")
+    if not args.scale > 0:
+        ap.error(f"--scale must be positive, got {args.scale}")
+    print(f"# Seok & Cho TSP protocol: {args.iterations} iterations, {args.repeats} runs, "
+          f"distances × {args.scale:g}\n")
     print("| cities | method | mean length ± 95 % CI | best | tours scored per run | "
           "CPU s per run |", "|---|---|---|---|---|---|", sep="\n")
     for n in args.sizes:
-        d = instance(n)
+        d = instance(n) * args.scale
         if n <= 16:
             t0 = time.process_time()
             hk = held_karp(d)
-            print(f"| {n} | Held–Karp (exact) | {hk.length:.1f} | {hk.length:.1f} | – | "
+            opt = hk.length / args.scale
+            print(f"| {n} | Held–Karp (exact) | {opt:.1f} | {opt:.1f} | – | "
                   f"{time.process_time() - t0:.3g} |", flush=True)
         for name, run in methods(args.iterations):
-            print(row(n, name, [run(d, s) for s in range(args.repeats)]), flush=True)
+            print(row(n, name, [run(d, s) for s in range(args.repeats)], args.scale),
+                  flush=True)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,8 @@ DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 #: Optional extras a snippet may need -> the module that proves the extra is installed.
 EXTRAS = {"ibm": "qiskit_ibm_runtime", "pennylane": "pennylane", "qasm": "qiskit_qasm3_import",
           "dask": "dask", "estimate": "qdk", "mitigation": "mthree", "jax": "jax",
-          "qp": "highspy", "binary": "dimod"}
+          "qp": "highspy", "binary": "dimod", "training": "sklearn",
+          "classical": "ortools"}
 #: What in a snippet means it needs an extra.
 NEEDS = {"pennylane": re.compile(r"backend=\"pennylane\"|import pennylane"),
          "ibm": re.compile(r"qdq\.submit\(|fake_\w+|qiskit_ibm_runtime"),

@@ -17,6 +17,8 @@ Registered names (:data:`METHODS`, run through :func:`run_classical`):
 - ``"qbo"``, ``"sa-seed"``, ``"reweighted-annealing"``, ``"genetic"``: Seok & Cho's QbO and
   their SA, "quantum annealing" (a classical reweighted SA) and GA baselines
   (:mod:`qdq.classical.seed_cho`)
+- ``"cma-es"``: CMA-ES with IPOP restarts (:func:`qdq.classical.cmaes.cma_es`; needs the
+  optional ``cma`` package, ``pip install 'qdq[classical]'``)
 
 :func:`grid_argmin` (exhaustive minimum of tabulated grid values) completes the set.
 
@@ -40,6 +42,7 @@ import numpy as np
 
 from qdq.classical.baselines import grid_argmin, random_search
 from qdq.classical.budget import BudgetExhausted, CountedObjective, check_budget
+from qdq.classical.cmaes import cma_es
 from qdq.classical.dmc import blocking_stderr, dmc
 from qdq.classical.langevin import langevin, quantization_schedule
 from qdq.classical.mqhoa import mqhoa
@@ -122,6 +125,7 @@ METHODS: dict[str, Adapter] = {
     "sa-seed": _run_plain(sa_continuous, "sa-seed"),
     "reweighted-annealing": _run_plain(reweighted_annealing_continuous, "reweighted-annealing"),
     "genetic": _run_plain(genetic_continuous, "genetic"),
+    "cma-es": _run_plain(cma_es, "cma-es"),
 }
 """Name → adapter ``adapter(f, bounds, *, budget, seed, **options) -> ClassicalOutcome``."""
 

@@ -25,7 +25,13 @@ from typing import Any
 
 import numpy as np
 
-from qdq.compare.registry import MethodInfo, canonical_name, method_names, resolve_method
+from qdq.compare.registry import (
+    MethodInfo,
+    canonical_name,
+    default_method_names,
+    method_names,
+    resolve_method,
+)
 from qdq.errors import ParameterError
 
 __all__ = ["MethodSetting", "cell_seed", "check_budget", "resolve_methods", "valid_methods"]
@@ -155,7 +161,8 @@ def resolve_methods(methods: Iterable[Any] | str | None, *,
     Args:
         methods: Names (a comma-separated string works too), ``(name, options)`` pairs,
             dicts or :class:`MethodSetting` objects; ``None`` means ``anneal`` plus every
-            classical method.
+            classical method whose optional package is installed
+            (:func:`~qdq.compare.registry.default_method_names`).
         baselines: Append the baselines (``random``, ``grid-argmin``) when absent (always, in
             :func:`qdq.compare.compare`).
 
@@ -171,7 +178,7 @@ def resolve_methods(methods: Iterable[Any] | str | None, *,
         ['random', 'anneal', 'grid-argmin']
     """
     if methods is None:
-        methods = ["anneal", *method_names("classical")]
+        methods = ["anneal", *default_method_names("classical")]
     if isinstance(methods, str):
         methods = [m for m in methods.split(",") if m.strip()]
     specs = [_as_spec(m) for m in methods]

@@ -279,7 +279,8 @@ def compare(problem, methods: Iterable[Any] | str | None = None, repeats: int = 
         problem: A :class:`~qdq.Problem` (its grid is what quantum methods and the grid
             argmin use; classical methods see the continuous objective on its box).
         methods: Method names or ``(name, options)`` pairs (see
-            :func:`qdq.compare.methods.resolve_methods`); default: anneal + all classical.
+            :func:`qdq.compare.methods.resolve_methods`); default: anneal + every installed
+            classical method.
         repeats: Seeds per method.
         seed: First seed.
         budget: Evaluations / shots per repeat: an int, or a mapping from method label,

@@ -255,7 +255,7 @@ def test_tsplib_table_lists_every_shipped_file():
 # ------------------------------------------------------------------------------ names
 def test_list_instances_and_unknown_names():
     names = list_instances()
-    assert len(names) == 64 + 10 + 1 + 8 and "gset:G11" in names
+    assert len(names) == 64 + 10 + 1 + 9 and "gset:G11" in names
     for name in names:
         assert isinstance(name, str)
     with pytest.raises(ParameterError, match="did you mean 'labs:12'"):

@@ -18,6 +18,7 @@ NAMES = [
     "sa-seed",
     "reweighted-annealing",
     "genetic",
+    "cma-es",
 ]
 
 

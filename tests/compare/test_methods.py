@@ -180,6 +180,8 @@ def test_all_rejected_shots_fail(bowl, crit):
 @needs_classical
 @pytest.mark.parametrize("name", CLASSICAL)
 def test_classical_methods_respect_budget_and_reproduce(bowl, crit, name):
+    if name == "cma-es":
+        pytest.importorskip("cma")        # the optional extra qdq[classical]
     spec = MethodSetting(name)
     a = search_cell(bowl, spec, 300, 4, crit)
     b = search_cell(bowl, spec, 300, 4, crit)

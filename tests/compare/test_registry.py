@@ -102,3 +102,22 @@ def test_quantum_defaults_scale_with_the_box_like_qdq_solve():
             assert resolve_method(name).options(box) == method_defaults(name, box)
     assert resolve_method("anneal").options([(-1, 1)], {"steps": 5})["steps"] == 5
     assert resolve_method("dmc").options([(-1, 1)], {"walkers": 3}) == {"walkers": 3}
+
+
+def test_default_lists_skip_methods_whose_optional_package_is_missing(monkeypatch):
+    import importlib.util
+
+    from qdq.compare import registry
+    from qdq.compare.registry import default_method_names
+
+    assert registry.resolve_method("cma-es").requires == "cma"
+    real = importlib.util.find_spec
+    monkeypatch.setattr(registry.importlib.util, "find_spec",
+                        lambda name, *a: None if name == "cma" else real(name, *a))
+    assert "cma-es" in method_names("classical")
+    assert "cma-es" not in default_method_names("classical")
+    assert {"qbo", "sa-seed", "genetic", "dmc"} <= set(default_method_names("classical"))
+    labels = [s.label for s in resolve_methods(None)]
+    assert "cma-es" not in labels and labels[0] == "anneal" and "qbo" in labels
+    # named explicitly it is still resolved (and fails at run time with the install hint)
+    assert [s.name for s in resolve_methods(["cma-es"])][0] == "cma-es"

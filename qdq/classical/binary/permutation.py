@@ -42,7 +42,7 @@ from qdq.validate import check_positive, check_seed
 
 __all__ = ["TourResult", "HELD_KARP_MAX_CITIES", "check_distances", "tour_length",
            "two_opt_delta", "nearest_neighbour_tour", "two_opt_descent", "sa_two_opt",
-           "qbo_two_opt", "held_karp"]
+           "qbo_two_opt", "held_karp", "fair_sa_schedule", "fair_sa_two_opt"]
 
 #: Largest instance :func:`held_karp` solves (``2^15·15`` table entries, ~4 MB).
 HELD_KARP_MAX_CITIES = 16
@@ -312,3 +312,48 @@ def held_karp(D) -> TourResult:
     tour = [0] + tour[::-1]
     return TourResult(_canonical(tour, d), float(close.min()), evals,
                       time.process_time() - start)
+
+
+def fair_sa_schedule(D, budget: int, *, samples: int = 1000, final_ratio: float = 1e-3,
+                     seed: int = 0) -> tuple[float, float]:
+    r"""``(T₀, α)`` of a geometric schedule fitted to the instance and the budget.
+
+    ``T₀`` = the mean uphill ``Δ > 0`` of ``samples`` random segment reversals (the moves of
+    :func:`~qdq.classical.binary.permutation.sa_two_opt`) from the nearest-neighbour tour of
+    city 0, so a typical uphill move is accepted with ``e⁻¹`` at the start (the usual rule
+    of thumb: Kirkpatrick, Gelatt & Vecchi 1983; Johnson et al., Oper. Res. 37 (1989) 865);
+    ``α = final_ratio^(1/B)``, so ``T`` reaches ``final_ratio·T₀`` exactly at the budget.
+
+    Example:
+        >>> D = np.array([[0, 1, 2, 1], [1, 0, 1, 2], [2, 1, 0, 1], [1, 2, 1, 0]], float)
+        >>> T0, alpha = fair_sa_schedule(D, 1000)
+        >>> T0, round(alpha ** 1000, 12)
+        (2.0, 0.001)
+    """
+    d = check_distances(D)
+    n = d.shape[0]
+    if isinstance(budget, bool) or not isinstance(budget, (int, np.integer)) or budget < 1:
+        raise ParameterError(f"budget must be an integer >= 1, got {budget!r}")
+    if not 0.0 < final_ratio < 1.0:
+        raise ParameterError(f"final_ratio must be in (0, 1), got {final_ratio!r}; e.g. 1e-3")
+    rng = np.random.default_rng(seed)
+    tour = nearest_neighbour_tour(d, 0)
+    seg = rng.integers(2, n, size=samples)
+    starts = (rng.random(samples) * (n - seg + 1)).astype(int)
+    deltas = np.array([two_opt_delta(d, tour, int(i), int(i + s - 1))
+                       for i, s in zip(starts, seg, strict=True)])
+    up = deltas[deltas > 0]
+    T0 = float(up.mean()) if up.size else float(np.abs(d).max())
+    return T0, float(final_ratio ** (1.0 / int(budget)))
+
+
+def fair_sa_two_opt(D, *, seed: int | None, iterations: int,
+                    samples: int | None = None) -> TourResult:
+    """:func:`sa_two_opt` with :func:`fair_sa_schedule` and no early stop (``T_min = 0``).
+
+    The calibration moves (default ``clip(B/20, 50, 1000)``) are charged to ``evals``.
+    """
+    samples = min(1000, max(50, iterations // 20)) if samples is None else int(samples)
+    T0, alpha = fair_sa_schedule(D, iterations, samples=samples)
+    r = sa_two_opt(D, seed=seed, iterations=iterations, T0=T0, alpha=alpha, T_min=0.0)
+    return TourResult(r.tour, r.length, r.evals + samples, r.cpu_s)

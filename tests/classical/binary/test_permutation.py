@@ -7,10 +7,13 @@ import itertools
 import numpy as np
 import pytest
 
+from qdq.binary.benchsets import instance
 from qdq.classical.binary.permutation import (
     HELD_KARP_MAX_CITIES,
     TourResult,
     check_distances,
+    fair_sa_schedule,
+    fair_sa_two_opt,
     held_karp,
     nearest_neighbour_tour,
     qbo_two_opt,
@@ -145,3 +148,19 @@ def test_distance_validation():
     # The diagonal is ignored.
     d = check_distances([[5, 1, 2], [1, 7, 1], [2, 1, 9]])
     assert np.all(np.diag(d) == 0)
+
+
+def test_fair_schedule_spans_the_instance_uphill_moves():
+    inst, _ = instance("tsplib:burma14")
+    D = inst.distances
+    T0, alpha = fair_sa_schedule(D, 5000)
+    t = nearest_neighbour_tour(D, 0)
+    n = len(t)
+    up = [x for i in range(n) for j in range(i + 1, n)
+          if (x := two_opt_delta(D, t, i, j)) > 0]
+    # the sampled mean uphill move lies well inside the exhaustive range, near its mean
+    assert min(up) < T0 < max(up) and abs(T0 / np.mean(up) - 1) < 0.3
+    assert alpha ** 5000 == pytest.approx(1e-3, rel=1e-9)
+    assert T0 != 1000.0   # not their fixed T₀
+    r = fair_sa_two_opt(D, seed=0, iterations=2000)
+    assert r.evals == 2000 + 100
