@@ -1,12 +1,19 @@
 """Seok & Cho's QbO and baselines (qdq.classical.seed_cho): schedules, invariants, minima."""
 
+import importlib.util
 import math
 
 import numpy as np
 import pytest
 
 from qdq.classical import run_classical
-from qdq.classical.binary.permutation import held_karp, qbo_two_opt, sa_two_opt, tour_length
+from qdq.classical.binary.permutation import (
+    fair_sa_two_opt,
+    held_karp,
+    qbo_two_opt,
+    sa_two_opt,
+    tour_length,
+)
 from qdq.classical.seed_cho import (
     genetic_continuous,
     genetic_tsp,
@@ -117,7 +124,13 @@ def test_tsp_methods_valid_and_one_reaches_held_karp():
     runs = {"rw": reweighted_annealing_two_opt(d, seed=0, iterations=3000),
             "ga": genetic_tsp(d, seed=0, generations=1500),
             "2opt": two_opt_restarts(d, seed=0, iterations=3000),
-            "qbo": qbo_two_opt(d, seed=0, iterations=3000)}
+            "qbo": qbo_two_opt(d, seed=0, iterations=3000),
+            "sa": sa_two_opt(d, seed=0, iterations=3000, T_min=0.1 / 3000),
+            "fair-sa": fair_sa_two_opt(d, seed=0, iterations=3000)}
+    if importlib.util.find_spec("ortools") is not None:
+        from qdq.classical.binary.ortools_tsp import ortools_tsp
+
+        runs["ortools"] = ortools_tsp(d, time_limit=0.2, seed=0)
     for r in runs.values():
         assert sorted(r.tour) == list(range(10))
         assert r.length == pytest.approx(tour_length(d, r.tour)) and r.length >= opt - 1e-9
