@@ -38,6 +38,8 @@ NOT_IN_REPO = {
     "plot/fig2/NonCVX2d_prob.py": "in the QHD authors' repository (docs/benchmarks.md)",
     "docs/_posts/2022-4-6-Metrics.md": "in the QHD authors' repository (docs/benchmarks.md)",
     "./qdq-results/": "created by `qdq solve`",
+    "tsp_test_anonymopus/Final_result.txt": "in Seok & Cho's repository (docs/seed_claims.md)",
+    "ml_test_anonymopus/": "in Seok & Cho's repository (docs/seed_claims.md)",
 }
 
 _FENCE = re.compile(r"^```(\w*)[^\n]*\n(.*?)^```", re.S | re.M)
