@@ -29,7 +29,7 @@ from qdq.runnable import Runnable
 from qdq.validate import check_finite_distribution, check_seed, check_shots
 
 
-def run(spec: EvolutionSpec | Runnable, backend: str = "emulator", *, shots: int | None = None,
+def run(spec: EvolutionSpec | Runnable, backend: str = "local", *, shots: int | None = None,
         seed: int | None = None, **options: Any) -> Result | Any:
     """Run an evolution spec on an engine.
 
@@ -37,9 +37,13 @@ def run(spec: EvolutionSpec | Runnable, backend: str = "emulator", *, shots: int
         spec: :class:`~qdq.RealTime`, :class:`~qdq.ImaginaryTime` or :class:`~qdq.Anneal`,
             or a :class:`~qdq.runnable.Runnable` algorithm (e.g. :class:`~qdq.TwoLoop`,
             which returns its own result type).
-        backend: ``"emulator"`` (FFT, default), ``"aer"``, ``"pennylane"``, ``"ibm"``
-            (hardware or a fake backend: ``device="fake_torino"``, shots only), or any
-            engine registered with :func:`qdq.engines.registry.register_engine`.
+        backend: ``"local"`` (default: the fastest installed engine for the spec — JAX
+            when installed and the run repays its compile, else the numpy FFT emulator;
+            :mod:`qdq.engines.local`), ``"emulator"``, ``"jax"``, ``"aer"``,
+            ``"pennylane"``, ``"ibm"`` (hardware or a fake backend:
+            ``device="fake_torino"``, shots only), or any engine registered with
+            :func:`qdq.engines.registry.register_engine`. ``Result.backend`` names the
+            engine that ran.
         shots: ``None`` for exact probabilities, or a number of shots.
         seed: Sampling seed.
         **options: Engine options, checked against the keys the engine declares (e.g.

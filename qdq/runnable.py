@@ -25,7 +25,7 @@ class Runnable(abc.ABC):
     """A composite algorithm run on an engine by :func:`qdq.run`."""
 
     @abc.abstractmethod
-    def run(self, backend: str = "emulator", shots: int | None = None, seed: int | None = None,
+    def run(self, backend: str = "local", shots: int | None = None, seed: int | None = None,
             **options: Any) -> Any:
         """Run on engine ``backend`` (``shots``/``seed`` already validated by ``qdq.run``).
 

@@ -250,13 +250,14 @@ class TwoLoop(Runnable):
         return (f"TwoLoop(D0={self.D0:g}, ratio={self.ratio:g}, levels={self.levels}, "
                 f"dtau={self.dtau:g}, tol={self.tol:g}, problem={self.problem!r})")
 
-    def run(self, backend: str = "emulator", shots: int | None = None, seed: int | None = None,
+    def run(self, backend: str = "local", shots: int | None = None, seed: int | None = None,
             **options) -> TwoLoopResult:
         """Run both loops on an engine.
 
         Args:
-            backend: ``"emulator"`` or ``"aer"`` (each chunk an imaginary-time circuit,
-                exact statevector mode) — any :func:`qdq.api.run` backend with statevectors.
+            backend: ``"local"`` (default), ``"emulator"``, ``"jax"`` or ``"aer"`` (each
+                chunk an imaginary-time circuit, exact statevector mode) — any
+                :func:`qdq.api.run` backend with statevectors.
             shots: ``None`` for the exact final distribution, or a number of shots of the
                 *final* readout: the carried states are always exact, and each shot is
                 kept with the total success probability, then sampled from the final state.

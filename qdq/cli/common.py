@@ -229,9 +229,13 @@ def build_problem(cfg: dict[str, Any]):
                    minimum=cfg.get("minimum"))
 
 
+#: Engines that run the product formula on the state vector, not a circuit.
+STATE_VECTOR_BACKENDS = ("emulator", "jax", "local")
+
+
 def is_circuit_backend(backend: str | None) -> bool:
-    """True for backends that simulate or run the gates (everything but the emulator)."""
-    return str(backend or "aer").strip().lower() != "emulator"
+    """True for backends that simulate or run the gates (all but the state-vector engines)."""
+    return str(backend or "aer").strip().lower() not in STATE_VECTOR_BACKENDS
 
 
 def method_settings(problem, cfg: dict[str, Any], backend: str | None = None) -> dict[str, Any]:

@@ -76,14 +76,14 @@ __all__ = ["register", "settings_line", "solve"]
 def _run_with_progress(spec, backend: str, shots: int | None, seed: int | None, quiet: bool):
     from qdq.api import run
 
-    if backend != "emulator" or quiet or not hasattr(spec, "product_formula"):
+    if backend not in ("emulator", "local") or quiet or not hasattr(spec, "product_formula"):
         return run(spec, backend=backend, shots=shots, seed=seed)
     from rich.progress import BarColumn, Progress, TimeRemainingColumn
 
     with Progress("[progress.description]{task.description}", BarColumn(),
                   "{task.percentage:>3.0f}%", TimeRemainingColumn(), transient=True,
                   console=console(stderr=True)) as bar:
-        task = bar.add_task(f"{spec.method} on emulator", total=1)
+        task = bar.add_task(f"{spec.method} on {backend}", total=1)
 
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
@@ -134,7 +134,8 @@ def solve(
     p_layers: POpt = None,
     delta: DeltaOpt = None,
     backend: Annotated[str | None, typer.Option(
-        help="aer | emulator | pennylane. (default: aer, or the config's run table)",
+        help="aer | local (the fastest state-vector engine) | emulator | jax | pennylane. "
+             "(default: aer, or the config's run table)",
         show_default=False)] = None,
     shots: Annotated[int | None, typer.Option(
         help="Shots; 0 = exact probabilities. (default: 0, or the config's run table)",
@@ -220,7 +221,9 @@ def solve(
             raise typer.Exit(2)
         return
     out_console = console()
-    out_console.print(summary_table(result, f"{problem.name} — {m['name']} on {r['backend']}"))
+    ran = getattr(result, "backend", r["backend"])  # "local" names the engine it picked
+    where = r["backend"] if ran == r["backend"] else f"{r['backend']} ({ran})"
+    out_console.print(summary_table(result, f"{problem.name} — {m['name']} on {where}"))
     if files and not save_error:
         from rich.markup import escape
 

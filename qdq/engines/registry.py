@@ -8,13 +8,13 @@ and one :func:`register_engine` call.
 
 Example:
     >>> sorted(names())
-    ['aer', 'emulator', 'ibm', 'jax', 'pennylane']
+    ['aer', 'emulator', 'ibm', 'jax', 'local', 'pennylane']
     >>> get_engine("emulator").supports_exact
     True
     >>> get_engine("emulatr")
     Traceback (most recent call last):
     ...
-    qdq.errors.BackendError: unknown backend 'emulatr' (did you mean emulator?); valid backends: emulator, aer, pennylane, ibm, jax
+    qdq.errors.BackendError: unknown backend 'emulatr' (did you mean emulator?); valid backends: emulator, aer, pennylane, ibm, local, jax
 """  # noqa: E501
 
 from __future__ import annotations
@@ -232,6 +232,13 @@ register_engine(Engine(
     "IBM Quantum hardware or a local fake backend, through qiskit-ibm-runtime "
     "(qdq.submit for asynchronous jobs)",
     supports_exact=False,
+))
+register_engine(Engine(
+    "local", "qdq.engines.local:engine",
+    {"observe_every": "int >= 0: record the trace every this many kinetic factors",
+     "progress": "callable(done, total) | bool | None: progress (when the emulator runs)"},
+    "the fastest installed engine for the spec: JAX when installed and the run is long "
+    "enough to repay its compile, else the numpy emulator (qdq.engines.local)",
 ))
 register_engine(Engine(
     "jax", "qdq.jax.engine:engine",

@@ -66,7 +66,7 @@ from qdq.problem import global_min_mask
 from qdq.results import Result
 from qdq.validate import check_seed, check_shots
 
-__all__ = ["CHUNK_PAIRS", "TABLE_ENTRIES", "engine", "iter_pairs", "run_jax"]
+__all__ = ["CHUNK_PAIRS", "TABLE_ENTRIES", "check_supported", "engine", "iter_pairs", "run_jax"]
 
 #: Pairs per jitted scan (the host streams the formula in chunks of this many).
 CHUNK_PAIRS = 1000
@@ -219,6 +219,23 @@ def _check_int(name: str, value, low: int) -> int:
     return int(value)
 
 
+def check_supported(spec: EvolutionSpec, observe_every: int = 0) -> None:
+    """Raise :class:`~qdq.errors.ParameterError` when this engine cannot run ``spec``.
+
+    It runs kinetic terms diagonal in the Fourier or Hadamard basis, and the XY mixer in
+    real time without a trace. ``backend="local"`` asks this before choosing JAX.
+    """
+    term = spec.kinetic_term
+    xy = term.name == "xy-mixer"
+    if term.basis not in ("fourier", "hadamard") and not xy:
+        raise ParameterError(f"the JAX engine applies kinetic terms diagonal in the Fourier or "
+                             f"Hadamard basis, or the XY mixer; {term.name} is neither — use "
+                             "backend='emulator' or 'aer'")
+    if xy and (observe_every or spec.time_axis == "imaginary"):
+        raise ParameterError("the XY mixer runs on the JAX engine in real time without a "
+                             "trace (observe_every=0); use backend='emulator' for these")
+
+
 def run_jax(spec: EvolutionSpec, *, shots: int | None = None, seed: int | None = None,
             observe_every: int = 0, devices: int = 1, chunk: int = CHUNK_PAIRS) -> Result:
     """Run a spec with the JAX engine (complex128, jit-compiled ``lax.scan``).
@@ -243,16 +260,10 @@ def run_jax(spec: EvolutionSpec, *, shots: int | None = None, seed: int | None =
     shots, seed = check_shots(shots), check_seed(seed)
     every = _check_int("observe_every", observe_every, 0)
     chunk = _check_int("chunk", chunk, 1)
+    check_supported(spec, every)
     term = spec.kinetic_term
     grid_laplacian = type(term) is FourierLaplacian
     xy = term.name == "xy-mixer"
-    if term.basis not in ("fourier", "hadamard") and not xy:
-        raise ParameterError(f"the JAX engine applies kinetic terms diagonal in the Fourier or "
-                             f"Hadamard basis, or the XY mixer; {term.name} is neither — use "
-                             "backend='emulator' or 'aer'")
-    if xy and (every or spec.time_axis == "imaginary"):
-        raise ParameterError("the XY mixer runs on the JAX engine in real time without a "
-                             "trace (observe_every=0); use backend='emulator' for these")
     if _check_int("devices", devices, 1) > 1 and not grid_laplacian:
         if term.basis == "hadamard":
             if every:
