@@ -11,6 +11,17 @@
  * transform is folded into those vectors. Threads: fftw3_threads for the transforms and,
  * when built with -fopenmp, the same number of OpenMP threads for the phase loops.
  *
+ * bench/qhd_vs_c.py builds this file twice, the code unchanged, only the flags differ:
+ *   -O3 -march=native [-fopenmp]          the minimal loop: scalar glibc cos/sin (sincos);
+ *   ... -ffast-math                       "the limit": GCC may then call glibc's libmvec
+ *                                         vector cos/sin (_ZGVeN8v_cos/_sin on AVX-512) in
+ *                                         the N0*N1 potential loop (-fopt-info-vec-optimized
+ *                                         reports it vectorized; plain -O3 does not, since
+ *                                         libm's scalar cos/sin have no SIMD declaration
+ *                                         without __FAST_MATH__). libmvec is within 4 ulp,
+ *                                         not correctly rounded: the final state differs at
+ *                                         rounding level, which the script reports.
+ *
  * Usage: fftw_loop INPUT OUTPUT THREADS
  *
  * INPUT (native-endian): int64 N0, N1, S; double D; double k0[N0], k1[N1], V[N0*N1],
