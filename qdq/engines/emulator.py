@@ -47,6 +47,7 @@ from qdq.engines.emulator_memory import (  # noqa: F401 - re-exported: the run's
 )
 from qdq.engines.emulator_phases import (
     ArrayDiag,
+    AxisSumDiag,
     SumDiag,
     check_angle,
     fill_phase,
@@ -284,6 +285,8 @@ def evolve(formula: ProductFormula, psi0: np.ndarray, potential: np.ndarray,
     log_success = 0.0
     done_kin = 0
     counts = {"potential": 0, "kinetic": 0}
+    # Time-dependent real-time potential of a separable ζ: per-axis phases (Σ N_d cos/sin).
+    axis_v = None if tables_ok or imaginary else AxisSumDiag.detect(potential, blocks)
     it = iter(formula)
     ahead = collections.deque(itertools.islice(it, 2))
     i = -1
@@ -295,7 +298,9 @@ def evolve(formula: ProductFormula, psi0: np.ndarray, potential: np.ndarray,
         i += 1
         counts[term] += 1
         check_angle(term, c, diag_of(term), imaginary, f"factor {i}")
-        if term == "potential":
+        if term == "potential" and axis_v is not None:
+            axis_v.apply(psi, c)
+        elif term == "potential":
             apply_diag(psi, term, c)
         elif kinetic_exp is not None:
             kinetic_exp(psi, c)
