@@ -39,11 +39,7 @@
 #include <omp.h>
 #endif
 
-static double now(clockid_t clk) {
-    struct timespec ts;
-    clock_gettime(clk, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+#include "bench_timing.h" /* now(): the clock both loops read */
 
 static void *xmalloc(size_t bytes) {
     void *p = fftw_malloc(bytes);

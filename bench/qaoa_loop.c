@@ -34,11 +34,7 @@
 #include <omp.h>
 #endif
 
-static double now(clockid_t clk) {
-    struct timespec ts;
-    clock_gettime(clk, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+#include "bench_timing.h" /* now(): the clock both loops read */
 
 static void read_exact(FILE *f, void *dst, size_t size, size_t count, const char *what) {
     if (fread(dst, size, count, f) != count) {
