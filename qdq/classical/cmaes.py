@@ -35,28 +35,15 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
 
 import numpy as np
 
 from qdq.classical._box import clip_into_box
 from qdq.classical.budget import BudgetExhausted, CountedObjective, check_bounds, check_budget
 from qdq.classical.outcome import ClassicalOutcome, outcome_from_counter
-from qdq.errors import ParameterError
+from qdq.errors import ParameterError, require
 
-__all__ = ["INSTALL_HINT", "cma_es"]
-
-#: How to get the optional dependency.
-INSTALL_HINT = "pip install 'qdq[classical]' (or pip install 'cma>=4')"
-
-
-def _import_cma() -> Any:
-    try:
-        import cma
-    except ImportError as exc:  # pragma: no cover - exercised only without cma installed
-        raise ParameterError(f"method 'cma-es' needs the cma package, got ImportError ({exc}); "
-                             f"install it: {INSTALL_HINT}") from None
-    return cma
+__all__ = ["cma_es"]
 
 
 def _check_sigma0(sigma0: object) -> float:
@@ -109,8 +96,8 @@ def cma_es(f: Callable[..., np.ndarray], bounds: Sequence[tuple[float, float]], 
         ``cma`` stop conditions, empty when the budget ended it).
 
     Raises:
-        ParameterError: A bad box, budget, ``sigma0`` or ``popsize``, or ``cma`` missing
-            (with the install command).
+        ParameterError: A bad box, budget, ``sigma0`` or ``popsize``.
+        DependencyError: ``cma`` missing (``pip install 'qdq[classical]'``).
 
     Example:
         >>> out = cma_es(lambda x: (x - 0.25) ** 2, [(-1, 1)], budget=300, seed=2)
@@ -118,7 +105,7 @@ def cma_es(f: Callable[..., np.ndarray], bounds: Sequence[tuple[float, float]], 
         (300, 0.25)
     """
     t0 = time.perf_counter()
-    cma = _import_cma()
+    cma = require("cma", "classical")
     sigma0 = _check_sigma0(sigma0)
     lam0 = _check_popsize(popsize)
     counter = CountedObjective(f, check_bounds(bounds), check_budget(budget))
