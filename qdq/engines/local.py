@@ -44,9 +44,6 @@ EMULATOR_POINT_SECONDS = 2e-8
 #: Estimated emulator time above which JAX, compile included, finishes first.
 JAX_MIN_SECONDS = 1.0
 
-#: Options passed to whichever engine runs (the keys ``local`` declares).
-_SHARED = ("observe_every",)
-
 
 def estimated_emulator_seconds(spec: Any) -> float:
     """``steps·(a + b·N)``: the numpy emulator's single-thread time, roughly.
