@@ -30,8 +30,8 @@ import time
 
 import numpy as np
 import optax
-from scipy import stats
 
+from qdq.compare.metrics import mean_interval
 from qdq.files import atomic_write_json
 from qdq.optax import qbo, two_loop
 from qdq.training.digits import MODELS, load_digits_split, train, tune_learning_rate
@@ -64,12 +64,9 @@ def make(name: str, lr: float, *, steps_per_epoch: int, total_steps: int, seed: 
 
 
 def ci(values) -> tuple[float, float]:
-    """Mean and the half-width of its 95 % t-interval."""
-    v = np.asarray(values, dtype=float)
-    if len(v) < 2:
-        return float(v.mean()), float("nan")
-    return float(v.mean()), float(stats.t.ppf(0.975, len(v) - 1) * v.std(ddof=1)
-                                  / np.sqrt(len(v)))
+    """Mean and the half-width of its 95 % t-interval (NaN for one value)."""
+    mean, half = mean_interval(values)
+    return mean, float("nan") if half is None else half
 
 
 def run_model(model_name: str, *, seeds: int, epochs: int, batch_size: int, grid) -> list:

@@ -39,10 +39,10 @@ import argparse
 import time
 
 import numpy as np
-from scipy import stats
 
 from qdq.classical.binary.permutation import fair_sa_two_opt, held_karp, qbo_two_opt, sa_two_opt
 from qdq.classical.seed_cho import genetic_tsp, reweighted_annealing_two_opt, two_opt_restarts
+from qdq.compare.metrics import mean_interval
 
 SIZES = (10, 100, 150, 175, 200)
 
@@ -72,8 +72,8 @@ def methods(iterations: int):
 
 def row(n: int, name: str, results, scale: float = 1.0) -> str:
     lengths = np.array([r.length for r in results]) / scale
-    k = len(lengths)
-    half = (stats.t.ppf(0.975, k - 1) * lengths.std(ddof=1) / np.sqrt(k)) if k > 1 else np.nan
+    _, half = mean_interval(lengths)
+    half = np.nan if half is None else half
     evals = np.mean([r.evals for r in results])
     cpu = np.mean([r.cpu_s for r in results])
     return (f"| {n} | {name} | {lengths.mean():.1f} ± {half:.1f} | {lengths.min():.1f} | "

@@ -42,6 +42,7 @@ __all__ = [
     "expected_shots",
     "mass_within_epsilon",
     "mass_within_radius",
+    "mean_interval",
     "wilson_interval",
 ]
 
@@ -56,6 +57,26 @@ def _z(confidence: float) -> float:
     from scipy.stats import norm
 
     return float(norm.ppf(0.5 + confidence / 2))
+
+
+def mean_interval(values: Sequence[float],
+                  confidence: float = 0.95) -> tuple[float, float | None]:
+    """Mean and the half-width of its Student-t interval (``None`` for fewer than 2 values).
+
+    ``half = t_{(1+c)/2, k−1} · s / √k`` with ``s`` the sample standard deviation.
+
+    Example:
+        >>> m, half = mean_interval([1.0, 2.0, 3.0])
+        >>> m, round(half, 4)                   # t_{0.975, 2} = 4.3027, s = 1
+        (2.0, 2.4841)
+    """
+    from scipy.stats import t
+
+    v = np.asarray(values, dtype=float)
+    if v.size < 2:
+        return float(v.mean()), None
+    return float(v.mean()), float(t.ppf(0.5 + confidence / 2, v.size - 1)
+                                  * v.std(ddof=1) / math.sqrt(v.size))
 
 
 def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:

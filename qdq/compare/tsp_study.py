@@ -43,6 +43,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from qdq.binary.benchsets import instance
+from qdq.classical.binary.ortools_tsp import ortools_tsp
 from qdq.classical.binary.permutation import (
     HELD_KARP_MAX_CITIES,
     TourResult,
@@ -51,6 +53,9 @@ from qdq.classical.binary.permutation import (
     qbo_two_opt,
     sa_two_opt,
 )
+from qdq.classical.seed_cho import genetic_tsp, two_opt_restarts
+from qdq.compare.metrics import mean_interval
+from qdq.compare.tts import bootstrap_tts
 from qdq.errors import ParameterError
 
 __all__ = ["DEFAULT_INSTANCES", "DEFAULT_BUDGETS", "METHOD_NAMES", "methods", "run_study",
@@ -68,8 +73,6 @@ Runner = Callable[[np.ndarray, int, int], TourResult]
 
 def methods() -> dict[str, tuple[Runner, int | None]]:
     """Name → ``(run(D, seed, budget), largest budget or None)`` of the budgeted methods."""
-    from qdq.classical.seed_cho import genetic_tsp, two_opt_restarts
-
     return {
         "QbO 2-opt": (lambda d, s, b: qbo_two_opt(d, seed=s, iterations=b), None),
         "SA, their schedule (T₀ 1000, α 0.9995)": (
@@ -95,15 +98,10 @@ def summarize(gaps: Sequence[float], evals: Sequence[float] | None, cpu: Sequenc
         >>> s["p"], s["best_gap_pct"], round(s["tts_evals"], 1)
         (0.5, 0.0, 664.4)
     """
-    from scipy import stats
-
-    from qdq.compare.tts import bootstrap_tts
-
     g = np.asarray(gaps, dtype=float)
-    k = g.size
-    half = float(stats.t.ppf(0.975, k - 1) * g.std(ddof=1) / math.sqrt(k)) if k > 1 else None
+    mean, half = mean_interval(g)
     hits = (g <= tol + 1e-9).astype(float)
-    out = {"repeats": k, "mean_gap_pct": float(g.mean()), "ci_gap_pct": half,
+    out = {"repeats": g.size, "mean_gap_pct": mean, "ci_gap_pct": half,
            "best_gap_pct": float(g.min()), "p": float(hits.mean()),
            "mean_evals": None if evals is None else float(np.mean(evals)),
            "mean_cpu_s": float(np.mean(cpu))}
@@ -123,8 +121,6 @@ def _gap(length: float, opt: float) -> float:
 
 
 def _ortools_rows(d, opt, label, n, limit, repeats, tol) -> list[dict]:
-    from qdq.classical.binary.ortools_tsp import ortools_tsp
-
     runs = []
     for s in range(repeats):
         trace: list = []
@@ -160,8 +156,8 @@ def run_study(instances: Sequence[str] = DEFAULT_INSTANCES,
         budgets: Proposals / tours scored per run (each ``>= 10``).
         repeats: Independent seeds ``0 … repeats−1`` per method and budget (``>= 2``).
         ortools: Add OR-Tools rows (needs ``pip install 'qdq[classical]'``).
-        ortools_limit: Its time limit; ``None``: the slowest method's mean CPU s per run at
-            its largest budget on that instance, at most ``ortools_cap``.
+        ortools_limit: Its time limit; ``None``: the largest mean CPU s per run of any
+            method and budget on that instance, at most ``ortools_cap``.
         ortools_cap: The largest automatic OR-Tools time limit (seconds).
         method_names: A subset of :data:`METHOD_NAMES` (default all).
         tol: Success = gap ``<= tol`` % (default 1 %).
@@ -173,8 +169,6 @@ def run_study(instances: Sequence[str] = DEFAULT_INSTANCES,
         best_gap_pct, p, mean_evals, mean_cpu_s, tts_evals(_low, _high), tts_cpu(_low,
         _high)`` (TTS ``inf`` when ``p = 0``; ``_low`` is then the lower bound).
     """
-    from qdq.binary.benchsets import instance
-
     table = methods()
     names = list(table) if method_names is None else list(method_names)
     bad = [m for m in names if m not in table]
@@ -209,7 +203,7 @@ def run_study(instances: Sequence[str] = DEFAULT_INSTANCES,
                        **summarize([_gap(r.length, opt) for r in res], [r.evals for r in res],
                                    [r.cpu_s for r in res], tol=tol)}
                 emit(row)
-            slowest = max(slowest, row["mean_cpu_s"])
+                slowest = max(slowest, row["mean_cpu_s"])
         if ortools:
             limit = min(ortools_cap, max(slowest, 0.05)) if ortools_limit is None \
                 else float(ortools_limit)
