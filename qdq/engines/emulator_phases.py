@@ -30,6 +30,21 @@ def phase_blocks(shape: tuple[int, ...]) -> list[tuple]:
             for prefix in np.ndindex(*shape[:s]) for a in range(0, shape[s], step)]
 
 
+def axis_sum_block(idx: tuple, lengths: list[int], part) -> np.ndarray:
+    """``Σ_d part(d, sel_d)`` broadcast over the block ``idx`` of :func:`phase_blocks`.
+
+    ``part(d, sel)`` is axis ``d``'s 1-D values at ``sel``: the block's index on the axes
+    before its split axis ``s``, its slice on ``s``, all of each later axis. Summed in axis
+    order, so a kinetic table stays bit for bit ``D * Grid.k_squared``.
+    """
+    s, ndim = len(idx) - 1, len(lengths)
+    z = np.zeros((idx[s].stop - idx[s].start, *lengths[s + 1:]))
+    for d in range(ndim):
+        sel = idx[d] if d <= s else slice(None)
+        z = z + np.reshape(part(d, sel), (-1,) + (1,) * (ndim - max(d, s) - 1))
+    return z
+
+
 class ArrayDiag:
     """A grid-shaped diagonal given as an array, optionally shifted (``arr − shift``)."""
 
@@ -62,19 +77,7 @@ class SumDiag:
 
     def block(self, idx: tuple) -> np.ndarray:
         """``D Σ_d k_d²`` on the block ``idx``, summed from the per-axis parts."""
-        s = len(idx) - 1
-        sl = idx[s]
-        tail = self.ndim - s - 1
-        shape = (sl.stop - sl.start, *(len(k) for k in self.momenta[s + 1:]))
-        z = np.zeros(shape)
-        for d in range(self.ndim):
-            if d < s:
-                z = z + self._sq(d, idx[d])
-            elif d == s:
-                z = z + self._sq(d, sl).reshape((-1,) + (1,) * tail)
-            else:
-                z = z + self.k2[d].reshape((-1,) + (1,) * (self.ndim - d - 1))
-        return self.D * z
+        return self.D * axis_sum_block(idx, [len(k) for k in self.momenta], self._sq)
 
 
 class AxisSumDiag:
@@ -94,13 +97,9 @@ class AxisSumDiag:
         self.ndim = len(parts)
 
     def block(self, idx: tuple) -> np.ndarray:
-        """``Σ_d g_d`` on the block ``idx`` (as :meth:`SumDiag.block`)."""
-        s = len(idx) - 1
-        z = np.zeros((idx[s].stop - idx[s].start, *(len(g) for g in self.parts[s + 1:])))
-        for d, g in enumerate(self.parts):
-            sel = idx[d] if d <= s else slice(None)
-            z = z + g[sel].reshape((-1,) + (1,) * (self.ndim - max(d, s) - 1))
-        return z
+        """``Σ_d g_d`` on the block ``idx``."""
+        return axis_sum_block(idx, [len(g) for g in self.parts],
+                              lambda d, sel: self.parts[d][sel])
 
     @classmethod
     def detect(cls, arr: np.ndarray, blocks: list[tuple]) -> AxisSumDiag | None:
