@@ -1,4 +1,4 @@
-"""Credential scrubbing: keep IBM Quantum tokens out of files, the store and errors.
+"""Credential scrubbing: keep cloud tokens (IBM, AWS, IonQ, IQM) out of files, store, errors.
 
 :func:`redact` and :func:`scrub` replace credentials (IBM Quantum tokens and
 instance names taken from the environment at call time, plus any extra secrets you
@@ -44,6 +44,17 @@ SECRET_ENV_VARS: tuple[str, ...] = (
     "QISKIT_IBM_TOKEN",
     "IBM_QUANTUM_TOKEN",
     "QISKIT_IBM_INSTANCE",
+    # Amazon Braket (AWS's credential chain); the key id is not secret alone, but it
+    # names the account and never belongs in a result either.
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_ACCESS_KEY_ID",
+    # IonQ (every variable qiskit-ionq reads the API key from)
+    "IONQ_API_KEY",
+    "IONQ_API_TOKEN",
+    "QISKIT_IONQ_API_TOKEN",
+    # IQM Resonance
+    "IQM_TOKEN",
 )
 
 #: Secrets shorter than this are ignored: a 3-letter instance name such as ``qdq``

@@ -1,11 +1,13 @@
-"""Hardware jobs: ``qdq submit`` and ``qdq jobs list|status|fetch|cancel|recover``.
+"""Hardware jobs: ``qdq submit``, ``qdq devices`` and ``qdq jobs list|status|fetch|cancel|recover``.
 
 :func:`register` adds the commands to the main typer app (``qdq.cli.app``). ``qdq submit``
 takes the same problem options as ``qdq solve`` (``--config``, ``--objective``,
 ``--bounds``, ``--qubits``, ``--benchmark``, ``--method``, ``--D``, ``--time``,
 ``--steps``, ``--order``, …) plus the hardware ones, prints the resource report, records
 and submits the job, and — for local fake backends, unless ``--no-wait`` — waits and
-prints the result next to the baselines. ``--report-only`` stops after the report.
+prints the result next to the baselines. ``--report-only`` stops after the report (with
+the job's price for ``--shots``); ``--max-cost`` refuses a job above it or without a
+published price. ``qdq devices`` lists the clouds' devices, prices and credential state.
 
 Every command takes ``--store PATH`` (default ``$QDQ_STORE`` or the user data dir) and
 ``--json`` for machine-readable output; errors print ``error: …`` on stderr (under
@@ -156,8 +158,10 @@ def _dd_value(text: str | None) -> Any:
 
 
 def submit_command(
-    backend: Annotated[str, typer.Option("--backend", help="ibm_torino (needs an account) or "
-                                         "a fake backend: fake_torino, fake_sherbrooke, …")],
+    backend: Annotated[str, typer.Option("--backend", help="ibm_torino (needs an account), "
+                                         "a fake backend (fake_torino, …), or another cloud: "
+                                         "braket:<device>, ionq:<device>, iqm:<device> "
+                                         "(`qdq devices` lists them).")],
     config: ConfigOpt = None,
     objective: ObjectiveOpt = None,
     bounds: BoundsOpt = None,
@@ -184,18 +188,23 @@ def submit_command(
     wait: Annotated[bool | None, typer.Option(
         "--wait/--no-wait", help="Wait for the result (default: only for fake backends).")] = None,
     report_only: Annotated[bool, typer.Option(
-        "--report-only", help="Print the resource report; submit nothing.")] = False,
+        "--report-only", help="Print the resource report and the price; submit nothing.")
+    ] = False,
+    max_cost: Annotated[float | None, typer.Option(
+        "--max-cost", help="Refuse if the job would cost more than this many USD, or if the "
+                           "device has no published price.")] = None,
     as_json: JsonOpt = False,
     store: StoreOpt = None,
 ) -> None:
-    """Submit a problem's circuit to IBM hardware or a local fake backend."""
+    """Submit a problem's circuit to IBM, Amazon Braket, IonQ or IQM (or a local simulator)."""
     from qdq.hardware.submit import preview, submit
 
     try:
         spec, problem = _spec_from_options(config, objective, bounds, qubits, benchmark, dims,
                                            method, D, time, steps, order, schedule)
         if report_only:
-            report = preview(spec, backend, optimization_level=optimization_level, seed=seed)
+            report = preview(spec, backend, optimization_level=optimization_level, seed=seed,
+                             shots=shots)
             if as_json:
                 _print_json({"resource_report": report.to_dict()})
             else:
@@ -203,7 +212,7 @@ def submit_command(
             return
         job = submit(spec, backend, shots, mode=mode, dynamical_decoupling=_dd_value(dd),
                      twirling=twirling, optimization_level=optimization_level, store=store,
-                     seed=seed, primitive=primitive)
+                     seed=seed, primitive=primitive, max_cost=max_cost)
         do_wait = job.is_local if wait is None else wait
         result = job.result() if do_wait else None
         status = job.status()
@@ -368,6 +377,38 @@ def jobs_recover(
     console().print(_job_table(found, "recovered jobs"))
 
 
+def devices_command(
+    cloud: Annotated[str | None, typer.Option(
+        help="Only this cloud: braket | ionq | iqm.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List the cloud devices qdq can submit to, their prices and whether credentials are set."""
+    from qdq.hardware.clouds.listing import list_devices
+
+    try:
+        rows = list_devices(cloud)
+    except QdqError as exc:
+        raise _fail(exc, as_json) from None
+    if as_json:
+        _print_json(rows)
+        return
+
+    def usd(value: Any) -> str:
+        return "—" if value is None else f"${value:g}"
+
+    wide = wants_wide(False)
+    table = listing_table("cloud devices (IBM: fake_* run locally, ibm_* need an account)",
+                          [("backend", "left"), ("runs", "left"), ("per task", "right"),
+                           ("per shot", "right"), ("credentials", "left"), ("note", "left")],
+                          wide, ("note",))
+    for r in rows:
+        runs = "?" if r["local"] is None else ("locally" if r["local"] else "in the cloud")
+        table.add_row(*listing_row([r["backend"], runs, usd(r["per_task_usd"]),
+                                    usd(r["per_shot_usd"]), r["credentials"] or "—",
+                                    r["note"]], wide))
+    listing_console(wide).print(table)
+
+
 def register(app: typer.Typer) -> None:
     """Add ``submit`` and the ``jobs`` group to a typer app.
 
@@ -375,4 +416,5 @@ def register(app: typer.Typer) -> None:
         app: The main ``qdq`` typer app.
     """
     app.command("submit", cls=JsonErrorsCommand)(submit_command)
+    app.command("devices", cls=JsonErrorsCommand)(devices_command)
     app.add_typer(jobs_app, name="jobs")

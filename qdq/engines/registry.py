@@ -8,13 +8,13 @@ and one :func:`register_engine` call.
 
 Example:
     >>> sorted(names())
-    ['aer', 'emulator', 'ibm', 'jax', 'local', 'pennylane']
+    ['aer', 'braket', 'emulator', 'ibm', 'ionq', 'iqm', 'jax', 'local', 'pennylane']
     >>> get_engine("emulator").supports_exact
     True
     >>> get_engine("emulatr")
     Traceback (most recent call last):
     ...
-    qdq.errors.BackendError: unknown backend 'emulatr' (did you mean emulator?); valid backends: emulator, aer, pennylane, ibm, local, jax
+    qdq.errors.BackendError: unknown backend 'emulatr' (did you mean emulator?); valid backends: emulator, aer, pennylane, ibm, braket, ionq, iqm, local, jax
 """  # noqa: E501
 
 from __future__ import annotations
@@ -233,6 +233,21 @@ register_engine(Engine(
     "(qdq.submit for asynchronous jobs)",
     supports_exact=False,
 ))
+for _cloud, _what in (("braket", "Amazon Braket: its offline local simulator and IonQ, IQM, "
+                                "Rigetti devices (qiskit-braket-provider)"),
+                     ("ionq", "IonQ's cloud: its simulator (ideal or with a QPU's noise model) "
+                              "and QPUs (qiskit-ionq)"),
+                     ("iqm", "IQM's devices, through Amazon Braket")):
+    register_engine(Engine(
+        _cloud, f"qdq.engines.clouds:{_cloud}_engine",
+        {"device": "str: the cloud's device name",
+         "optimization_level": "int 0-3: transpiler level",
+         "store": "qdq Store, path or None: where the job is recorded",
+         "max_cost": "float | None: refuse above this many USD or with no published price",
+         "timeout": "float | None: seconds to wait for the result"},
+        _what + "; qdq.submit(spec, backend='<cloud>:<device>') for asynchronous jobs",
+        supports_exact=False,
+    ))
 register_engine(Engine(
     "local", "qdq.engines.local:engine",
     {"observe_every": "int >= 0: record the trace every this many kinetic factors",

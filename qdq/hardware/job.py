@@ -34,7 +34,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import qdq.hardware.runtime as runtime
+from qdq.engines.readout import histogram_counts
 from qdq.errors import BackendError, QdqError, ResultError, StoreError
+from qdq.hardware.clouds import cloud_for
 from qdq.hardware.jobrecord import JobRecord
 from qdq.hardware.launch import (
     LOCAL_BY_LOCAL_ID,
@@ -92,6 +94,13 @@ class Job(JobRecord):
         if self.is_local:
             self._provider_job = LOCAL_JOBS.get(pid)
             return self._provider_job
+        cloud = cloud_for(self.backend)
+        if cloud is not None:
+            device = cloud.get_device(self.backend)
+            self._provider_job = runtime.with_retries(
+                cloud.retrieve, device, pid, what=f"retrieve job {pid}",
+                account_help=cloud.credentials_help)
+            return self._provider_job
         service = self._get_service()
         self._provider_job = runtime.with_retries(service.job, pid,
                                                   what=f"retrieve job {pid}")
@@ -100,10 +109,16 @@ class Job(JobRecord):
     def _rerun_local(self) -> Any:
         """Re-execute a local job from its stored ISA circuit and seed; attach the new id."""
         isa = self.isa_circuit()
-        backend_obj = runtime.fake_backend(self.backend)
+        cloud = cloud_for(self.backend)
         try:
-            pj = relaunch_local(self.id, isa, backend_obj, self.params, self.shots)
-            pid = provider_job_id(pj)
+            if cloud is not None:  # a cloud's local simulator
+                pj = cloud.run(cloud.get_device(self.backend), isa, self.shots,
+                               local_id=self.id, seed=self.params.get("seed"))
+                pid = cloud.job_id(pj)
+            else:
+                pj = relaunch_local(self.id, isa, runtime.fake_backend(self.backend),
+                                    self.params, self.shots)
+                pid = provider_job_id(pj)
         except QdqError:
             raise
         except Exception as exc:
@@ -223,8 +238,13 @@ class Job(JobRecord):
         if pj is None and self.is_local:
             pj = self._rerun_local()
         t0 = _time.perf_counter()
+        cloud = cloud_for(self.backend)
         try:
-            if timeout is None or self.is_local:  # local jobs take no timeout
+            if cloud is not None:
+                raw = runtime.with_retries(cloud.counts, pj, None if self.is_local else timeout,
+                                           what=f"fetch job {self.id}",
+                                           account_help=cloud.credentials_help)
+            elif timeout is None or self.is_local:  # local jobs take no timeout
                 raw = runtime.with_retries(pj.result, what=f"fetch job {self.id}")
             else:
                 raw = runtime.with_retries(pj.result, timeout=timeout,
@@ -236,7 +256,12 @@ class Job(JobRecord):
         t1 = _time.perf_counter()
         info = row["spec"]
         try:
-            hist, accepted, total = decode_counts(raw, info, self.id)
+            if cloud is not None:  # a Qiskit counts dict: grid bits rightmost, post left
+                hist, accepted, total = histogram_counts(
+                    raw, int(info["num_grid_qubits"]),
+                    post_bits=1 if info.get("post_register") else 0)
+            else:
+                hist, accepted, total = decode_counts(raw, info, self.id)
         except QdqError:
             raise
         except (KeyError, TypeError, ValueError) as exc:  # the stored description is edited
@@ -334,9 +359,24 @@ class Job(JobRecord):
             else:
                 self._rerun_local()
             return self
-        found = find_by_tag(self._get_service(), self.id)
+        cloud = cloud_for(self.backend)
+        if cloud is not None:
+            found = runtime.with_retries(cloud.find, cloud.get_device(self.backend), self.id,
+                                         self.created, what=f"look up job {self.id}",
+                                         account_help=cloud.credentials_help)
+            if found is NotImplemented:
+                if mark_lost:
+                    self._store.update_job(
+                        self.id, status="error",
+                        error=f"the submission's outcome is unknown and {cloud.title} jobs "
+                              f"cannot be searched: look for a job named {self.id} in its "
+                              "console; if there is none, submit the spec again")
+                    self._reload()
+                return self
+        else:
+            found = find_by_tag(self._get_service(), self.id)
         if found is not None:
-            pid = provider_job_id(found)
+            pid = cloud.job_id(found) if cloud is not None else provider_job_id(found)
             status = runtime.normalize_status(
                 runtime.with_retries(found.status, what=f"poll job {pid}"))
             self._store.update_job(self.id, status=status, provider_job_id=pid)

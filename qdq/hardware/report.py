@@ -127,6 +127,10 @@ class ResourceReport:
         estimated_fidelity: ``gate_fidelity · readout_fidelity``.
         gates_without_error_rate: Instructions with no reported error (counted perfect).
         optimization_level: Transpiler optimization level used.
+        shots: Shots the cost is for (``None``: no cost computed).
+        cost_usd: Price of one job of ``shots`` shots from the provider's published
+            pricing (:mod:`qdq.hardware.clouds.pricing`); ``None`` when there is none.
+        cost_note: How the cost is made up, or why there is none.
     """
 
     backend: str
@@ -145,6 +149,9 @@ class ResourceReport:
     estimated_fidelity: float = 1.0
     gates_without_error_rate: int = 0
     optimization_level: int | None = None
+    shots: int | None = None
+    cost_usd: float | None = None
+    cost_note: str | None = None
 
     def expected_tvd_bound(self, shots: int | None = None, cells: int | None = None) -> float:
         """``(1 − estimated_fidelity) + √(cells / shots)``: a TVD scale for noisy vs ideal.
@@ -193,7 +200,11 @@ class ResourceReport:
             ("measurements", str(self.measurements)),
             ("gate fidelity Π(1−ε)", f"{self.gate_fidelity:.4g}"),
             ("readout fidelity Π(1−ε)", f"{self.readout_fidelity:.4g}"),
-            ("estimated success fidelity", f"{self.estimated_fidelity:.4g}"),
+            ("estimated success fidelity", f"{self.estimated_fidelity:.4g}"
+             + (f" ({self.gates_without_error_rate} instructions without a reported error "
+                "rate, counted perfect)" if self.gates_without_error_rate else "")),
+            *([("shots", str(self.shots))] if self.shots is not None else []),
+            *([("cost", self.cost_note)] if self.cost_note else []),
         ]
 
     def __str__(self) -> str:

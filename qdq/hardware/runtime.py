@@ -184,7 +184,8 @@ def is_auth_error(exc: BaseException) -> bool:
 
 
 def with_retries(fn: Callable[..., T], *args: Any, what: str = "call the IBM runtime",
-                 attempts: int | None = None, **kwargs: Any) -> T:
+                 attempts: int | None = None, account_help: str | None = None,
+                 **kwargs: Any) -> T:
     """Call ``fn(*args, **kwargs)``, retrying transient errors with exponential backoff.
 
     Args:
@@ -192,6 +193,8 @@ def with_retries(fn: Callable[..., T], *args: Any, what: str = "call the IBM run
         *args: Its positional arguments.
         what: What the call does, for messages (``"poll job …"``).
         attempts: Total attempts (default :data:`RETRY_ATTEMPTS`).
+        account_help: Where the credentials come from, for an authentication failure
+            (default: IBM Quantum's; other clouds pass their own).
         **kwargs: Its keyword arguments.
 
     Returns:
@@ -224,18 +227,20 @@ def with_retries(fn: Callable[..., T], *args: Any, what: str = "call the IBM run
             raise
         except Exception as exc:
             if is_auth_error(exc):  # never retried: the token will not become valid
+                where = account_help or ("the IBM Quantum API key in QISKIT_IBM_TOKEN or "
+                                         f"the saved account ({ACCOUNT_HELP})")
                 raise BackendError(
                     f"could not {what}: invalid token or not authorized "
-                    f"({redact(f'{type(exc).__name__}: {exc}')[:300]}); check the IBM Quantum "
-                    f"API key in QISKIT_IBM_TOKEN or the saved account ({ACCOUNT_HELP})"
+                    f"({redact(f'{type(exc).__name__}: {exc}')[:300]}); check {where}"
                 ) from None
             if not is_transient(exc):
                 raise
             if attempt == total:
                 raise BackendError(
                     f"could not {what} after {total} attempts: "
-                    f"{redact(f'{type(exc).__name__}: {exc}')}; check your network and "
-                    "https://quantum.cloud.ibm.com/status, then retry"
+                    f"{redact(f'{type(exc).__name__}: {exc}')}; check your network"
+                    + ("" if account_help else " and https://quantum.cloud.ibm.com/status")
+                    + ", then retry"
                 ) from None
             logger.debug("transient error while trying to %s (attempt %d/%d): %s; retrying "
                          "in %.2g s", what, attempt, total, redact(repr(exc)), delay)

@@ -231,15 +231,19 @@ def _plan(spec: Any, backend: str, *, optimization_level: int, seed: int | None,
 
 
 def preview(spec: Any, backend: str, *, optimization_level: int = 2, seed: int | None = None,
-            service: Any = None) -> ResourceReport:
+            service: Any = None, shots: int | None = None) -> ResourceReport:
     """The resource report :func:`submit` would compute — nothing is recorded or submitted.
 
     Args:
         spec: The evolution spec.
-        backend: Backend name (real names need an account, fake names do not).
+        backend: Backend name (real names need an account, fake names do not; cloud names
+            ``braket:…``/``ionq:…``/``iqm:…`` need the cloud's credentials except for
+            its local simulator).
         optimization_level: Transpiler level 0–3.
         seed: Transpiler seed.
         service: An existing ``QiskitRuntimeService`` for real backends.
+        shots: With shots, the report also carries the job's price
+            (``cost_usd``, ``cost_note``; :mod:`qdq.hardware.clouds.pricing`).
 
     Returns:
         The :class:`~qdq.hardware.transpile.ResourceReport`.
@@ -254,15 +258,41 @@ def preview(spec: Any, backend: str, *, optimization_level: int = 2, seed: int |
         >>> preview(spec, "fake_manila", seed=1).logical_qubits
         2
     """
-    return _plan(spec, backend, optimization_level=optimization_level,
-                 seed=_check_seed(seed), service=service)["report"]
+    from qdq.hardware.clouds import cloud_for
+
+    seed = _check_seed(seed)
+    if shots is not None:
+        shots = _check_shots(shots)
+    if cloud_for(backend) is not None:
+        from qdq.hardware.clouds.submit import plan_cloud
+
+        return plan_cloud(spec, backend, optimization_level=optimization_level, seed=seed,
+                          shots=shots)["report"]
+    report = _plan(spec, backend, optimization_level=optimization_level, seed=seed,
+                   service=service)["report"]
+    if shots is not None:
+        _add_cost(report, shots)
+    return report
+
+
+def _add_cost(report: ResourceReport, shots: int) -> None:
+    from qdq.hardware.clouds.pricing import cost_line, estimate_cost
+
+    report.shots = shots
+    report.cost_usd = estimate_cost(report.backend, shots)
+    report.cost_note = cost_line(report.backend, shots)
 
 
 def submit(spec: Any, backend: str, shots: int = 4000, *, mode: Any = "job",
            dynamical_decoupling: Any = None, twirling: Any = None, optimization_level: int = 2,
            store: Any = None, seed: int | None = None, primitive: str = "auto",
-           service: Any = None) -> Job:
-    """Submit an evolution spec's circuit to an IBM backend or a local fake backend.
+           service: Any = None, max_cost: float | None = None) -> Job:
+    """Submit an evolution spec's circuit to IBM, another cloud, or a local simulator.
+
+    Cloud names (``"braket:<device>"``, ``"ionq:<device>"``, ``"iqm:<device>"``) go to
+    :func:`qdq.hardware.clouds.submit.submit_cloud` (same store, same :class:`Job`);
+    the IBM-only options (``mode``, ``dynamical_decoupling``, ``twirling``,
+    ``primitive``, ``service``) are refused there.
 
     Args:
         spec: :class:`~qdq.RealTime`, :class:`~qdq.ImaginaryTime` or :class:`~qdq.Anneal`.
@@ -284,6 +314,9 @@ def submit(spec: Any, backend: str, shots: int = 4000, *, mode: Any = "job",
         primitive: ``"auto"`` (executor sampler, else ``SamplerV2``), ``"executor"`` or
             ``"v2"``.
         service: An existing ``QiskitRuntimeService`` (real backends; default: a new one).
+        max_cost: Refuse the submission if it would cost more than this many USD, or if
+            the backend's price is not in qdq's table (real IBM backends bill usage
+            seconds, which are not known before the job runs). Fake backends cost 0.
 
     Returns:
         The :class:`Job` (already recorded and submitted).
@@ -295,6 +328,22 @@ def submit(spec: Any, backend: str, shots: int = 4000, *, mode: Any = "job",
             marked ``error``). Nothing is recorded when the circuit is refused.
         DependencyError: qiskit-ibm-runtime is not installed.
     """
+    from qdq.hardware.clouds import cloud_for
+
+    if cloud_for(backend) is not None:
+        ibm_only = {"mode": (mode, "job"), "dynamical_decoupling": (dynamical_decoupling, None),
+                    "twirling": (twirling, None), "primitive": (primitive, "auto"),
+                    "service": (service, None)}
+        given = [k for k, (v, default) in ibm_only.items() if v is not default and v != default]
+        if given:
+            raise ParameterError(
+                f"{', '.join(given)} {'is' if len(given) == 1 else 'are'} IBM runtime options;"
+                f" backend {redact(backend)!r} takes shots, optimization_level, seed, store "
+                "and max_cost")
+        from qdq.hardware.clouds.submit import submit_cloud
+
+        return submit_cloud(spec, backend, shots, optimization_level=optimization_level,
+                            store=store, seed=seed, max_cost=max_cost)
     shots = _check_shots(shots)
     seed = _check_seed(seed)
     if isinstance(mode, str):
@@ -310,12 +359,16 @@ def submit(spec: Any, backend: str, shots: int = 4000, *, mode: Any = "job",
     dd = _dd_options(dynamical_decoupling)
     tw = _twirling_options(twirling)
     primitive = runtime.resolve_primitive(primitive)
+    from qdq.hardware.clouds.pricing import check_max_cost
+
+    check_max_cost(backend, shots, max_cost=max_cost)  # before the service is reached
     st = open_store(store)
 
     plan = _plan(spec, backend, optimization_level=optimization_level, seed=seed,
                  service=service)
     backend_obj, name, local, isa, report = (plan["backend"], plan["name"], plan["local"],
                                              plan["isa"], plan["report"])
+    _add_cost(report, shots)
     if not local and service is None:
         service = getattr(backend_obj, "service", None)
     if tw and tw.get("enable_measure") and _has_mid_circuit_measurement(isa):
@@ -333,8 +386,8 @@ def submit(spec: Any, backend: str, shots: int = 4000, *, mode: Any = "job",
         "shots": shots, "mode": mode_name, "primitive": primitive,
         "optimization_level": optimization_level, "seed": seed,
         "dynamical_decoupling": dd, "twirling": tw, "local": local,
-        "resource_report": report.to_dict(),
-        "timing": plan["timing"],
+        "resource_report": report.to_dict(), "max_cost": max_cost,
+        "cost_usd": report.cost_usd, "timing": plan["timing"],
     }
     local_id = st.create_job(name, job_description(spec, isa), params)
     tags = [TAG, local_id]
