@@ -24,14 +24,16 @@ DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 EXTRAS = {"ibm": "qiskit_ibm_runtime", "pennylane": "pennylane", "qasm": "qiskit_qasm3_import",
           "dask": "dask", "estimate": "qdk", "mitigation": "mthree", "jax": "jax",
           "qp": "highspy", "binary": "dimod", "training": "sklearn",
-          "classical": "ortools"}
+          "classical": "ortools", "braket": "qiskit_braket_provider", "ionq": "qiskit_ionq"}
 #: What in a snippet means it needs an extra.
 NEEDS = {"pennylane": re.compile(r"backend=\"pennylane\"|import pennylane"),
-         "ibm": re.compile(r"qdq\.submit\(|fake_\w+|qiskit_ibm_runtime"),
+         "ibm": re.compile(r"fake_\w+|ibm_\w+|qiskit_ibm_runtime|backend=\"ibm\""),
          "estimate": re.compile(r"qdq\.estimate\("),
          "mitigation": re.compile(r"depth_scan\(|mthree"),
          "jax": re.compile(r"backend=\"jax\"|qdq\.jax\b|import jax|optimize_schedule\("),
-         "qp": re.compile(r"read_qp\(")}
+         "qp": re.compile(r"read_qp\("),
+         "braket": re.compile(r"braket:|iqm:|backend=\"braket\""),
+         "ionq": re.compile(r"ionq:|backend=\"ionq\"")}
 
 #: Paths the docs mention that are deliberately not in this repository.
 NOT_IN_REPO = {

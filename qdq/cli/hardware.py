@@ -67,7 +67,7 @@ from qdq.cli.tables import (
     summary_table,
     wants_wide,
 )
-from qdq.errors import QdqError
+from qdq.errors import ParameterError, QdqError
 from qdq.redact import printable
 
 __all__ = ["jobs_app", "register"]
@@ -202,6 +202,12 @@ def submit_command(
     try:
         spec, problem = _spec_from_options(config, objective, bounds, qubits, benchmark, dims,
                                            method, D, time, steps, order, schedule)
+        if report_only and "," in backend:
+            _print_device_comparison(spec, backend, shots, optimization_level, seed, as_json)
+            return
+        if "," in backend:
+            raise ParameterError(f"--backend {backend!r} names several devices: compare them "
+                                 "with --report-only, submit to one")
         if report_only:
             report = preview(spec, backend, optimization_level=optimization_level, seed=seed,
                              shots=shots)
@@ -375,6 +381,39 @@ def jobs_recover(
         _print_json([j.to_dict() for j in found])
         return
     console().print(_job_table(found, "recovered jobs"))
+
+
+def _print_device_comparison(spec: Any, backends: str, shots: int, optimization_level: int,
+                             seed: int | None, as_json: bool) -> None:
+    """``--report-only`` with several backends: one row per device (see compare_devices)."""
+    from qdq.hardware.compare_devices import preview_devices, split_backends
+
+    rows = preview_devices(spec, split_backends(backends), shots=shots,
+                           optimization_level=optimization_level, seed=seed)
+    if as_json:
+        _print_json([{"backend": r["backend"], "error": r["error"],
+                      "resource_report": r["report"].to_dict() if r["report"] else None}
+                     for r in rows])
+        return
+    wide = wants_wide(False)
+    table = listing_table(f"the same circuit on {len(rows)} devices ({shots} shots)",
+                          [("backend", "left"), ("2q gates", "right"), ("2q depth", "right"),
+                           ("depth", "right"), ("est. fidelity", "right"), ("cost", "left")],
+                          wide, ("cost",))
+    for r in rows:
+        rep = r["report"]
+        if rep is None:
+            table.add_row(*listing_row([r["backend"], "—", "—", "—", "—",
+                                        f"not available: {r['error']}"], wide))
+            continue
+        fid = f"{rep.estimated_fidelity:.3g}" + ("*" if rep.gates_without_error_rate else "")
+        table.add_row(*listing_row([rep.backend, rep.two_qubit_gates, rep.two_qubit_depth,
+                                    rep.depth, fid, rep.cost_note], wide))
+    con = listing_console(wide)
+    con.print(table)
+    if any(r["report"] and r["report"].gates_without_error_rate for r in rows):
+        con.print("* the device reports no error rate for some instructions (counted "
+                  "perfect): an upper bound", highlight=False)
 
 
 def devices_command(

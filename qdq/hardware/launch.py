@@ -10,7 +10,8 @@
   :func:`provider_job_id` reads a provider job's id.
 * :func:`decode_counts`: a sampler result's first pub as grid counts.
 * :func:`qpy_dumps` / :func:`qpy_loads`: the ISA circuit as base64 QPY, as the store keeps it;
-  :func:`open_store`: the store that records the jobs.
+  :func:`job_description`: what the store keeps about a submitted spec (IBM and cloud jobs);
+  :func:`check_hardware_shots`; :func:`open_store`: the store that records the jobs.
 
 May import :mod:`qdq.hardware.runtime`, :mod:`qdq.hardware.transpile`,
 :mod:`qdq.hardware.decode`, :mod:`qdq.errors`, the store and qdq's redaction; never the
@@ -34,8 +35,10 @@ import qdq.hardware.runtime as runtime
 from qdq.errors import BackendError, ParameterError
 from qdq.hardware.transpile import restrict_to_active
 from qdq.redact import redact
+from qdq.validate import check_shots
 
-__all__ = ["LOCAL_BY_LOCAL_ID", "LOCAL_JOBS", "TAG", "decode_counts", "find_by_tag", "launch",
+__all__ = ["LOCAL_BY_LOCAL_ID", "LOCAL_JOBS", "TAG", "check_hardware_shots", "decode_counts",
+           "find_by_tag", "job_description", "launch",
            "launch_local", "open_store", "provider_job_id", "qpy_dumps", "qpy_loads",
            "relaunch_local", "remember_local", "sampler_options"]
 
@@ -170,7 +173,7 @@ def decode_counts(raw: Any, info: dict[str, Any], local_id: str) -> tuple[Any, i
     """The grid histogram, accepted and total shots of a sampler result's first pub.
 
     ``info`` is the job's stored description (registers, grid qubits; see
-    :func:`qdq.hardware.submit.job_description`).
+    :func:`job_description`).
 
     Raises:
         BackendError: The result holds no pub.
@@ -185,3 +188,36 @@ def decode_counts(raw: Any, info: dict[str, Any], local_id: str) -> tuple[Any, i
     return decode_bitarrays(pub.data, int(info["num_grid_qubits"]),
                             grid_register=info["grid_register"],
                             post_register=info.get("post_register"))
+
+
+def check_hardware_shots(shots: Any) -> int:
+    """Shots for a hardware job: an integer >= 1 (hardware always samples)."""
+    if isinstance(shots, bool) or not isinstance(shots, int) or shots < 1:
+        raise ParameterError(
+            f"shots must be an integer >= 1, got {redact(repr(shots))}; hardware always samples "
+            "(use qdq.run(spec, shots=None) for exact probabilities)"
+        )
+    return check_shots(shots)  # the shared upper limit (a signed 64-bit count)
+
+
+def job_description(spec: Any, isa: Any) -> dict[str, Any]:
+    """What the store keeps about a submitted spec: enough to decode without the spec.
+
+    Returns:
+        ``{"method", "D", "grid", "values", "evolution", "num_grid_qubits",
+        "grid_register", "post_register", "isa_qpy"}`` (the ISA circuit as base64 QPY).
+    """
+    from qdq.hardware.decode import GRID_REGISTER, POST_REGISTER
+
+    creg_names = [c.name for c in isa.cregs]
+    return {
+        "method": spec.method,
+        "D": float(spec.final_D),  # Result.final_D (an anneal ends at a(T)D/b(T))
+        "grid": spec.grid.to_dict(),
+        "values": spec.problem.values.tolist(),
+        "evolution": spec.to_dict(),
+        "num_grid_qubits": int(spec.grid.num_qubits),
+        "grid_register": GRID_REGISTER,
+        "post_register": POST_REGISTER if POST_REGISTER in creg_names else None,
+        "isa_qpy": qpy_dumps(isa),
+    }

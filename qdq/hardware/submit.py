@@ -56,20 +56,20 @@ import qdq.hardware.runtime as runtime
 from qdq.engines.circuit_memory import check_circuit_memory
 from qdq.errors import BackendError, ParameterError
 from qdq.hardware.job import Job
-from qdq.hardware.launch import (
+from qdq.hardware.launch import (  # job_description is re-exported: its historic home
     TAG,
+    check_hardware_shots,
     find_by_tag,
+    job_description,
     launch,
     launch_local,
     open_store,
     provider_job_id,
-    qpy_dumps,
     remember_local,
     sampler_options,
 )
 from qdq.hardware.transpile import ResourceReport, resource_report, transpile_for
 from qdq.redact import redact
-from qdq.validate import check_shots
 
 __all__ = ["MODES", "job_description", "preview", "submit"]
 
@@ -89,12 +89,7 @@ SUBMIT_COPIES = 4
 
 
 def _check_shots(shots: Any) -> int:
-    if isinstance(shots, bool) or not isinstance(shots, int) or shots < 1:
-        raise ParameterError(
-            f"shots must be an integer >= 1, got {redact(repr(shots))}; hardware always samples "
-            "(use qdq.run(spec, shots=None) for exact probabilities)"
-        )
-    return check_shots(shots)  # the shared upper limit (a signed 64-bit count)
+    return check_hardware_shots(shots)
 
 
 def _check_seed(seed: Any) -> int | None:
@@ -161,29 +156,6 @@ def _validate_options(primitive: str, options: dict[str, Any]) -> None:
 
 
 # --------------------------------------------------------------------------- descriptions
-
-
-def job_description(spec: Any, isa: Any) -> dict[str, Any]:
-    """What the store keeps about a submitted spec: enough to decode without the spec.
-
-    Returns:
-        ``{"method", "D", "grid", "values", "evolution", "num_grid_qubits",
-        "grid_register", "post_register", "isa_qpy"}`` (the ISA circuit as base64 QPY).
-    """
-    from qdq.hardware.decode import GRID_REGISTER, POST_REGISTER
-
-    creg_names = [c.name for c in isa.cregs]
-    return {
-        "method": spec.method,
-        "D": float(spec.final_D),  # Result.final_D (an anneal ends at a(T)D/b(T))
-        "grid": spec.grid.to_dict(),
-        "values": spec.problem.values.tolist(),
-        "evolution": spec.to_dict(),
-        "num_grid_qubits": int(spec.grid.num_qubits),
-        "grid_register": GRID_REGISTER,
-        "post_register": POST_REGISTER if POST_REGISTER in creg_names else None,
-        "isa_qpy": qpy_dumps(isa),
-    }
 
 
 def _has_mid_circuit_measurement(circuit: Any) -> bool:
@@ -267,7 +239,7 @@ def preview(spec: Any, backend: str, *, optimization_level: int = 2, seed: int |
         from qdq.hardware.clouds.submit import plan_cloud
 
         return plan_cloud(spec, backend, optimization_level=optimization_level, seed=seed,
-                          shots=shots)["report"]
+                          shots=shots, check_credentials=False)["report"]
     report = _plan(spec, backend, optimization_level=optimization_level, seed=seed,
                    service=service)["report"]
     if shots is not None:

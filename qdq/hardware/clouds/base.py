@@ -107,6 +107,7 @@ class CloudProvider:
         module: The Qiskit provider package to import (``"qiskit_braket_provider"``).
         extra: The pip extra that installs it (``"braket"``).
         credentials_help: One line: where the credentials come from.
+        offline_device: A device that runs without credentials (``None``: none does).
     """
 
     prefix: str = ""
@@ -114,6 +115,7 @@ class CloudProvider:
     module: str = ""
     extra: str = ""
     credentials_help: str = ""
+    offline_device: str | None = None
 
     # ------------------------------------------------------------------ to override
     def device_names(self) -> tuple[str, ...]:
@@ -193,10 +195,11 @@ class CloudProvider:
         self.load()
         resolved = self.resolve(device)
         if check_credentials and not resolved.local and not self.has_credentials():
+            offline = (f" {self.prefix}:{self.offline_device} runs offline without them."
+                       if self.offline_device else "")
             raise BackendError(
                 f"no {self.title} credentials for {resolved.name!r}: {self.credentials_help}."
-                f" Local devices need none: {self.prefix}:"
-                f"{self.device_names()[0]}")
+                f"{offline}")
         return resolved
 
     def job_id(self, job: Any) -> str:

@@ -74,6 +74,7 @@ class BraketCloud(CloudProvider):
     title = "Amazon Braket"
     module = "qiskit_braket_provider"
     extra = "braket"
+    offline_device = "local"
     credentials_help = ("AWS credentials come from the standard chain (AWS_PROFILE, "
                         "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, ~/.aws/credentials or SSO: "
                         "`aws configure`) with Braket permissions in the device's region")

@@ -32,6 +32,7 @@ class IQMCloud(BraketCloud):
 
     prefix = "iqm"
     title = "IQM (through Amazon Braket)"
+    offline_device = None
 
     def device_names(self) -> tuple[str, ...]:
         """IQM's devices in the Braket SDK's list (``garnet``, ``emerald``)."""

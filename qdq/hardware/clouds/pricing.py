@@ -40,7 +40,7 @@ from qdq.errors import ParameterError
 from qdq.redact import redact
 
 __all__ = ["PRICES", "Price", "check_max_cost", "cost_line", "estimate_cost",
-           "price_for", "price_key_for_arn"]
+           "price_for", "price_key_for_arn", "usd"]
 
 _BRAKET_SOURCE = "https://aws.amazon.com/braket/pricing/ (on-demand QPU table)"
 _BRAKET_READ = "2026-12-05"
@@ -65,8 +65,8 @@ class Price:
     note: str = ""
 
     def cost(self, shots: int) -> float:
-        """``per_task + shots · per_shot`` in USD, rounded to cents."""
-        return round(self.per_task + shots * self.per_shot, 2)
+        """``per_task + shots · per_shot`` in USD (not rounded: the guard compares this)."""
+        return round(self.per_task + shots * self.per_shot, 9)  # float noise only
 
     def to_dict(self) -> dict[str, Any]:
         """Plain fields (stored with a job, printed in reports)."""
@@ -93,6 +93,16 @@ _ARN_FAMILIES = (
     ("/qpu/iqm/garnet", "braket:iqm_garnet"),
     ("/qpu/rigetti/ankaa", "braket:rigetti_ankaa"),
 )
+
+
+def usd(value: float) -> str:
+    """Dollars with cents, and more digits only where cents would hide a difference.
+
+    Example:
+        >>> usd(80.3), usd(1.75145), usd(1234.5)
+        ('$80.30', '$1.75145', '$1,234.50')
+    """
+    return f"${value:,.2f}" if abs(value - round(value, 2)) < 1e-9 else f"${value:,.6g}"
 
 
 def price_key_for_arn(arn: str) -> str | None:
@@ -145,7 +155,7 @@ def cost_line(backend: str, shots: int) -> str:
                 "(qdq does not guess; see docs/hardware.md)")
     if price.per_task == 0 and price.per_shot == 0:
         return f"$0.00 ({price.note})"
-    return (f"${price.cost(shots):,.2f} ({shots} shots × ${price.per_shot:g} + "
+    return (f"{usd(price.cost(shots))} ({shots} shots × ${price.per_shot:g} + "
             f"${price.per_task:.2f} per task; {price.source}, read {price.read_on})")
 
 
@@ -179,7 +189,7 @@ def check_max_cost(backend: str, shots: int, *, max_cost: Any) -> float | None:
         price = price_for(backend)
         assert price is not None
         raise ParameterError(
-            f"submission to {redact(backend)!r} would cost ${cost:,.2f} ({shots} shots × "
+            f"submission to {redact(backend)!r} would cost {usd(cost)} ({shots} shots × "
             f"${price.per_shot:g} + ${price.per_task:.2f} per task), above "
             f"max_cost=${max_cost:.2f}; use fewer shots or raise max_cost. Nothing was "
             "submitted.")

@@ -39,7 +39,7 @@ from qdq.errors import BackendError
 from qdq.hardware.clouds import cloud_for
 from qdq.hardware.clouds.pricing import check_max_cost, cost_line, price_for
 from qdq.hardware.job import Job
-from qdq.hardware.launch import open_store, remember_local
+from qdq.hardware.launch import check_hardware_shots, job_description, open_store, remember_local
 from qdq.hardware.transpile import resource_report, transpile_for
 from qdq.redact import redact
 
@@ -59,8 +59,13 @@ def build_for_device(spec: Any, mid_circuit: bool) -> Any:
 
 
 def plan_cloud(spec: Any, backend: str, *, optimization_level: int = 2,
-               seed: int | None = None, shots: int | None = None) -> dict[str, Any]:
+               seed: int | None = None, shots: int | None = None,
+               check_credentials: bool = True) -> dict[str, Any]:
     """Resolve, build, transpile and report (cost included); nothing is recorded.
+
+    With ``check_credentials=False`` (a preview) a device whose target is known offline
+    (IonQ's) is reported without an account; one that must be read from the cloud
+    (Braket's QPUs) still needs it.
 
     Returns:
         ``{"cloud", "device", "isa", "report", "timing"}``; ``report.cost_usd`` and
@@ -73,7 +78,7 @@ def plan_cloud(spec: Any, backend: str, *, optimization_level: int = 2,
     if cloud is None:  # pragma: no cover - callers dispatch on the prefix
         raise BackendError(f"{redact(backend)!r} is not a cloud backend")
     t0 = _time.perf_counter()
-    device = cloud.get_device(backend)
+    device = cloud.get_device(backend, check_credentials=check_credentials)
     fresh = spec.method == "imaginary-time" and not device.mid_circuit
     check_circuit_memory(spec, who="submit", target="hardware",
                          ancillas="fresh" if fresh else "reuse", copies=4)
@@ -119,10 +124,10 @@ def submit_cloud(spec: Any, backend: str, shots: int = 4000, *, optimization_lev
         BackendError: Unknown device, no credentials, a circuit wider than the device, or a
             failed submission (the row is then marked ``error``).
     """
-    from qdq.hardware.submit import _check_seed, _check_shots, job_description
+    from qdq.validate import check_seed
 
-    shots = _check_shots(shots)
-    seed = _check_seed(seed)
+    shots = check_hardware_shots(shots)
+    seed = check_seed(seed)
     cloud = cloud_for(backend)
     canonical = cloud.get_device(backend, check_credentials=False).name
     check_max_cost(canonical, shots, max_cost=max_cost)  # before any network call

@@ -8,14 +8,28 @@ reaches AWS through — the provider's ``BraketAwsBackend`` (device properties �
 tasks are simulated ideally with Aer on the submitted ISA circuit, so the counts are an
 independent check of qdq's transpile → run → decode chain. Tasks persist across
 :class:`~qdq.hardware.Job` objects (as they do at AWS), and failures can be injected.
+
+A device's noisy *emulator* (``braket:<qpu>.emulator``) is not faked: the record's own
+``aws_backend(arn, emulate=True)`` runs, building the provider's real ``BraketAwsBackend``
+on Braket's real ``AwsDevice`` — only the AWS session under it is a stand-in, whose
+``GetDevice`` answers with :attr:`FakeAws.device_properties` (by default the synthetic
+IQM-Garnet-like capabilities in ``data/garnet_like_properties.json``). So the target
+(``aws_device_to_target``), the noise model (``LocalEmulator.from_device_properties``) and
+the density-matrix run are the provider's and the SDK's own code.
 """
 
 from __future__ import annotations
 
+import copy
 import itertools
+import json
+from pathlib import Path
 from typing import Any
 
 _IDS = itertools.count(1)
+
+#: Synthetic device capabilities of an IQM-Garnet-like QPU (see ``data/README.md``).
+GARNET_LIKE_PROPERTIES = Path(__file__).parent / "data" / "garnet_like_properties.json"
 
 
 class FakeTask:
@@ -102,10 +116,31 @@ class _FakeBraketClient:
                                  if dev == device]}
 
 
+class _FakeAwsSession:
+    """What ``braket.aws.AwsDevice`` reads a device through: ``GetDevice`` only."""
+
+    def __init__(self, aws: FakeAws, arn: str) -> None:
+        self.aws = aws
+        self.region = arn.split(":")[3]  # the device's region: no regional session copy
+
+    def get_device(self, arn: str) -> dict:
+        self.aws.device_reads.append(arn)
+        return {"deviceArn": arn, "deviceName": arn.rsplit("/", 1)[-1],
+                "providerName": arn.split("/")[-2].upper(), "deviceType": "QPU",
+                "deviceStatus": "ONLINE",
+                "deviceCapabilities": json.dumps(self.aws.device_properties)}
+
+    def add_braket_user_agent(self, user_agent: str) -> None:
+        pass
+
+
 class FakeAws:
     """The fake AWS account: devices, tasks, searches and failure switches."""
 
     def __init__(self) -> None:
+        #: The capabilities document every QPU's ``GetDevice`` returns (edit to vary).
+        self.device_properties: dict = copy.deepcopy(_garnet_like())
+        self.device_reads: list[str] = []
         self.tasks: dict[str, tuple[FakeTask, str]] = {}
         self.runs: list[dict] = []
         self.searches: list = []
@@ -117,20 +152,37 @@ class FakeAws:
 
     def install(self, monkeypatch, *, credentials: bool = True) -> FakeAws:
         import boto3
+        from braket.aws import AwsDevice
+        from qiskit_braket_provider.providers import braket_backend
 
         from qdq.hardware.clouds import braket
 
         aws = self
+        real_aws_backend = braket.BraketCloud.aws_backend
 
         def backend(self, arn: str, emulate: bool = False):
+            if emulate:  # the record's own code, on the provider's real emulator
+                return real_aws_backend(self, arn, emulate)
             if not self.has_credentials():
                 raise AssertionError("the record must check credentials before AWS")
             return _backend_class()(aws, arn)
 
         monkeypatch.setattr(braket.BraketCloud, "aws_backend", backend)
+        monkeypatch.setattr(braket_backend, "AwsDevice",
+                            lambda arn: AwsDevice(arn, aws_session=_FakeAwsSession(aws, arn)))
         monkeypatch.setattr(braket.BraketCloud, "has_credentials", lambda self: credentials)
         monkeypatch.setattr(boto3, "client", lambda name, **kw: _FakeBraketClient(aws))
         from qdq.hardware import clouds
 
         clouds._LOADED.clear()  # fresh records: no cached device from another test
         return self
+
+
+_GARNET_LIKE: dict = {}
+
+
+def _garnet_like() -> dict:
+    """The parsed synthetic capabilities document (read once)."""
+    if not _GARNET_LIKE:
+        _GARNET_LIKE.update(json.loads(GARNET_LIKE_PROPERTIES.read_text()))
+    return _GARNET_LIKE
