@@ -134,6 +134,14 @@ class CloudProvider:
         """Whether the provider's standard credential source is set (no network)."""
         raise NotImplementedError
 
+    def prepare(self, device: CloudDevice, isa: Any) -> Any:
+        """The ISA circuit as it will be sent (default: unchanged).
+
+        Runs before the resource report, so the report and the stored circuit are what
+        the cloud receives (IonQ rewrites its ambiguous phase gates here).
+        """
+        return isa
+
     def run(self, device: CloudDevice, isa: Any, shots: int, *, local_id: str,
             seed: int | None) -> Any:
         """Submit one ISA circuit; return the provider's job (Qiskit ``JobV1``)."""

@@ -164,6 +164,10 @@ class IonQCloud(CloudProvider):
         with _IonQErrors(f"submitting to {device.name!r}"):
             return backend.run(circuit, **options)
 
+    def prepare(self, device: CloudDevice, isa: Any) -> Any:
+        """The ISA circuit with phase-type gates rewritten (see :func:`_unambiguous`)."""
+        return _unambiguous(isa)
+
     def retrieve(self, device: CloudDevice, provider_id: str) -> Any:
         """The IonQ job with this id (reads its status once)."""
         from qiskit_ionq.ionq_job import IonQJob

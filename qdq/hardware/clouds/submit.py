@@ -86,6 +86,7 @@ def plan_cloud(spec: Any, backend: str, *, optimization_level: int = 2,
     t1 = _time.perf_counter()
     circuit = build_for_device(spec, device.mid_circuit)
     isa = transpile_for(circuit, backend_obj, optimization_level=optimization_level, seed=seed)
+    isa = cloud.prepare(device, isa)
     report = resource_report(isa, backend_obj, logical_qubits=circuit.num_qubits,
                              optimization_level=optimization_level)
     report.backend = device.name
