@@ -67,7 +67,7 @@ from qdq.cli.common import (
     print_json,
 )
 from qdq.cli.tables import MAX_CELL, console, summary_table
-from qdq.errors import QdqError
+from qdq.errors import ParameterError, QdqError
 from qdq.redact import printable
 
 __all__ = ["register", "settings_line", "solve"]
@@ -76,6 +76,14 @@ __all__ = ["register", "settings_line", "solve"]
 def _run_with_progress(spec, backend: str, shots: int | None, seed: int | None, quiet: bool):
     from qdq.api import run
 
+    from qdq.hardware.clouds import cloud_prefix
+
+    prefix = cloud_prefix(backend)
+    if prefix is not None:  # braket:<device>, ionq:<device>, iqm:<device>: submit and wait
+        if shots is None:
+            raise ParameterError(f"--backend {backend} samples: pass --shots N (e.g. 1000)")
+        return run(spec, backend=prefix, device=backend.partition(":")[2], shots=shots,
+                   seed=seed)
     if backend not in ("emulator", "local") or quiet or not hasattr(spec, "product_formula"):
         return run(spec, backend=backend, shots=shots, seed=seed)
     from rich.progress import BarColumn, Progress, TimeRemainingColumn
@@ -134,8 +142,9 @@ def solve(
     p_layers: POpt = None,
     delta: DeltaOpt = None,
     backend: Annotated[str | None, typer.Option(
-        help="aer | local (the fastest state-vector engine) | emulator | jax | pennylane. "
-             "(default: aer, or the config's run table)",
+        help="aer | local (the fastest state-vector engine) | emulator | jax | pennylane | "
+             "a cloud device: braket:local, braket:<device>, ionq:<device>, iqm:<device> "
+             "(needs --shots; recorded as a job). (default: aer, or the config's run table)",
         show_default=False)] = None,
     shots: Annotated[int | None, typer.Option(
         help="Shots; 0 = exact probabilities. (default: 0, or the config's run table)",

@@ -164,7 +164,9 @@ class Job(JobRecord):
         pj = self._provider()
         if pj is None:  # a local job whose process ended: it runs again on result()
             return status
-        raw = runtime.with_retries(pj.status, what=f"poll job {self.id}")
+        cloud = cloud_for(self.backend)
+        raw = runtime.with_retries(pj.status, what=f"poll job {self.id}",
+                                   account_help=cloud.credentials_help if cloud else None)
         new = runtime.normalize_status(raw)
         if new != status:
             error = None

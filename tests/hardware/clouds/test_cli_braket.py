@@ -69,3 +69,20 @@ def test_report_only_compares_devices_side_by_side(cli, store, monkeypatch):
     assert table.exit_code == 0 and "2q gates" in table.stdout
     several = cli("submit", *PROBLEM, "--backend", "fake_manila,braket:local")
     assert several.exit_code == 2 and "--report-only" in several.stderr
+
+
+def test_solve_runs_on_a_cloud_device_and_needs_shots(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from qdq.cli import app
+
+    monkeypatch.setenv("QDQ_STORE", str(tmp_path / "store.sqlite3"))
+    runner = CliRunner()
+    res = runner.invoke(app, ["solve", *PROBLEM, "--backend", "braket:local", "--shots", "400",
+                              "--json", "--no-save"])
+    assert res.exit_code == 0, res.output
+    summary = json.loads(res.stdout)
+    assert summary["backend"] == "braket:local" and summary["shots"] == 400
+    exact = runner.invoke(app, ["solve", *PROBLEM, "--backend", "braket:local", "--json",
+                                "--no-save"])
+    assert exact.exit_code == 2 and "--shots" in exact.stdout
