@@ -236,3 +236,22 @@ def test_api_key_never_leaks(fake, monkeypatch, store, cli, caplog):
     for path in store.path.parent.iterdir():
         if path.is_file():
             assert SENTINEL.encode() not in path.read_bytes(), path
+
+
+def test_a_crash_before_the_id_is_recorded_names_where_to_look(fake, store, monkeypatch):
+    from qdq.hardware import jobs
+    from qdq.store import Store
+
+    def crash(self, local_id, provider_id):
+        raise KeyboardInterrupt  # the process dies after IonQ accepted the job
+
+    with monkeypatch.context() as m:
+        m.setattr(Store, "attach_provider_job", crash)
+        with pytest.raises(KeyboardInterrupt):
+            submit(real_time_spec(), backend="ionq:simulator", shots=100, store=store)
+    (row,) = jobs(store=store)
+    sent = [r for r in fake.requests if r["method"] == "POST"]
+    assert sent and sent[-1]["json"]["name"] == row.id  # the job carries the local id
+    job = Job(row.id, store=store).recover()
+    assert job.stored_status == "error" and job.provider_id is None
+    assert f"look for a job named {row.id}" in job.error and "IonQ" in job.error
