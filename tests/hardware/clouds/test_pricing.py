@@ -58,3 +58,20 @@ def test_guard_limits():
         check_max_cost("ibm_torino", 1, max_cost=1000)
     assert check_max_cost("ibm_torino", 1, max_cost=None) is None
     assert check_max_cost("fake_torino", 10**6, max_cost=0) == 0.0
+
+
+def test_the_guard_applies_to_ibm_submissions_too(store, monkeypatch):
+    import qdq
+    from qdq.hardware import jobs, submit
+
+    def no_service(*args, **kwargs):
+        raise AssertionError("the guard must refuse before IBM is reached")
+
+    monkeypatch.setattr("qdq.hardware.runtime.get_service", no_service)
+    p = qdq.Problem("x**2", bounds=[(-2, 2)], qubits=2)
+    spec = qdq.RealTime(qdq.Hamiltonian(p, D=0.5), time=0.2, steps=1)
+    with pytest.raises(ParameterError, match="cannot be checked"):
+        submit(spec, "ibm_torino", 100, store=store, max_cost=5)
+    assert jobs(store=store) == []
+    job = submit(spec, "fake_manila", 100, store=store, seed=1, max_cost=0)
+    assert job.params["cost_usd"] == 0.0 and job.result().shots == 100
