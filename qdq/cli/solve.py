@@ -75,7 +75,6 @@ __all__ = ["register", "settings_line", "solve"]
 
 def _run_with_progress(spec, backend: str, shots: int | None, seed: int | None, quiet: bool):
     from qdq.api import run
-
     from qdq.hardware.clouds import cloud_prefix
 
     prefix = cloud_prefix(backend)
