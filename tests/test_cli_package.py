@@ -43,7 +43,7 @@ def test_app_has_every_command():
 
     assert set(typer.main.get_command(app).commands) == {
         "solve", "version", "compare", "suite", "submit", "runs", "jobs", "estimate",
-        "scaling", "minimize"}
+        "scaling", "minimize", "devices"}
 
 
 @pytest.mark.parametrize("module", ["common", "tables", "binary", "binary_scaling", "solve",
