@@ -108,6 +108,14 @@ def _report_table(report, title: str = "resource report"):
     return t
 
 
+def _cost_cell(cost: Any) -> str:
+    """A job's price for the listing: ``$1.75``, or ``?`` where no price was published."""
+    from qdq.hardware.clouds.pricing import usd
+
+    return usd(float(cost)) if isinstance(cost, (int, float)) and not isinstance(cost, bool) \
+        else "?"
+
+
 def _job_table(jobs: list, title: str = "qdq hardware jobs", wide: bool = True):
     """Jobs as a table (``wide=False``: fits the terminal, see below).
 
@@ -116,7 +124,7 @@ def _job_table(jobs: list, title: str = "qdq hardware jobs", wide: bool = True):
     """
     cols = [("id", "left"), ("backend", "left"), ("status", "left"), ("provider id", "left"),
             ("shots", "right"), ("method", "left"), ("2q", "right"), ("fidelity", "right"),
-            ("created", "left")]
+            ("cost", "right"), ("created", "left")]
     if not wide:
         cols.remove(("provider id", "left"))
         cols[cols.index(("fidelity", "right"))] = ("fid.", "right")
@@ -129,7 +137,7 @@ def _job_table(jobs: list, title: str = "qdq hardware jobs", wide: bool = True):
                  str(d["provider_id"] or "—"), str(d["shots"]), str(d.get("method") or "—"),
                  "—" if two_q is None else str(two_q),
                  f"{fid:.3g}" if isinstance(fid, (int, float)) else "—",
-                 short_time(d["created"], wide)]
+                 _cost_cell(d.get("cost_usd")), short_time(d["created"], wide)]
         if not wide:
             del cells[3]
         t.add_row(*listing_row(cells, wide))

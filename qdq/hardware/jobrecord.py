@@ -181,6 +181,7 @@ class JobRecord:
             "method": (self._row.get("spec") or {}).get("method"),
             "two_qubit_gates": rep.get("two_qubit_gates"),
             "estimated_fidelity": rep.get("estimated_fidelity"),
+            "cost_usd": self.params.get("cost_usd"),
             "has_result": self._row.get("result") is not None, "error": self.error,
         }
 

@@ -40,6 +40,10 @@ def test_remote_job_is_left_to_poll_and_cancel(cli, store, monkeypatch):
     (row,) = store.list_jobs()
     assert json.loads(cli("jobs", "status", row["local_id"], "--json").stdout)["status"] \
         == "queued"
+    listing = cli("jobs", "list", "--wide")
+    assert "iqm:garnet" in listing.stdout and "$0.445" in listing.stdout  # the job's price
+    assert json.loads(cli("jobs", "list", "--json").stdout)[0]["cost_usd"] == \
+        pytest.approx(0.445)
     assert cli("jobs", "cancel", row["local_id"]).exit_code == 0
     assert store.get_job(row["local_id"])["status"] == "cancelled"
 
