@@ -45,7 +45,20 @@ from typing import Any
 from qdq.errors import BackendError, ParameterError, require
 from qdq.redact import redact
 
-__all__ = ["CloudDevice", "CloudProvider", "LazyBackend"]
+__all__ = ["CloudDevice", "CloudProvider", "LazyBackend", "shown"]
+
+
+def shown(name: str, limit: int = 80) -> str:
+    """A user-given name as messages quote it: redacted, escaped (``repr``), cut to ``limit``.
+
+    Example:
+        >>> shown("braket:" + "x" * 100)[:12], len(shown("x" * 500))
+        ("'braket:xxxx", 82)
+    """
+    text = str(name)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return repr(redact(text))
 
 
 class LazyBackend:
@@ -171,12 +184,12 @@ class CloudProvider:
                                  f"got {type(backend).__name__}")
         head, sep, device = backend.strip().partition(":")
         if head.lower() != self.prefix or not sep:
-            raise ParameterError(f"backend {redact(backend)!r} is not a {self.title} backend "
+            raise ParameterError(f"backend {shown(backend)} is not a {self.title} backend "
                                  f"({self.prefix}:<device>)")
         device = device.strip()
         if not device or any(ord(ch) < 32 for ch in device) or len(device) > 200:
             raise ParameterError(
-                f"backend {redact(backend)!r} names no device; use {self.prefix}:<device> "
+                f"backend {shown(backend)} names no device; use {self.prefix}:<device> "
                 f"with one of: {', '.join(self.device_names())}")
         return device
 
@@ -188,7 +201,7 @@ class CloudProvider:
             if close else ""
         why = f": {why}" if why else ""
         return BackendError(
-            f"unknown {self.title} device {redact(device)!r}{why}{hint}; known devices: "
+            f"unknown {self.title} device {shown(device)}{why}{hint}; known devices: "
             f"{', '.join(f'{self.prefix}:{n}' for n in names)}")
 
     def get_device(self, backend: str, *, check_credentials: bool = True) -> CloudDevice:

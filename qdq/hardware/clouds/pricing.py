@@ -37,6 +37,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from qdq.errors import ParameterError
+from qdq.hardware.clouds.base import shown
 from qdq.redact import redact
 
 __all__ = ["PRICES", "Price", "check_max_cost", "cost_line", "estimate_cost",
@@ -151,7 +152,7 @@ def cost_line(backend: str, shots: int) -> str:
     """One line for reports: the cost and how it is made up, or why there is none."""
     price = price_for(backend)
     if price is None:
-        return (f"no published per-shot price for {redact(backend)!r} in qdq's table "
+        return (f"no published per-shot price for {shown(backend)} in qdq's table "
                 "(qdq does not guess; see docs/hardware.md)")
     if price.per_task == 0 and price.per_shot == 0:
         return f"$0.00 ({price.note})"
@@ -189,7 +190,7 @@ def check_max_cost(backend: str, shots: int, *, max_cost: Any) -> float | None:
         price = price_for(backend)
         assert price is not None
         raise ParameterError(
-            f"submission to {redact(backend)!r} would cost {usd(cost)} ({shots} shots × "
+            f"submission to {shown(backend)} would cost {usd(cost)} ({shots} shots × "
             f"${price.per_shot:g} + ${price.per_task:.2f} per task), above "
             f"max_cost=${max_cost:.2f}; use fewer shots or raise max_cost. Nothing was "
             "submitted.")

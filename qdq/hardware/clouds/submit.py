@@ -37,6 +37,7 @@ import qdq.hardware.runtime as runtime
 from qdq.engines.circuit_memory import check_circuit_memory
 from qdq.errors import BackendError
 from qdq.hardware.clouds import cloud_for
+from qdq.hardware.clouds.base import shown
 from qdq.hardware.clouds.pricing import check_max_cost, cost_line, price_for
 from qdq.hardware.job import Job
 from qdq.hardware.launch import check_hardware_shots, job_description, open_store, remember_local
@@ -76,7 +77,7 @@ def plan_cloud(spec: Any, backend: str, *, optimization_level: int = 2,
     EvolutionSpec.require(spec, "submit")
     cloud = cloud_for(backend)
     if cloud is None:  # pragma: no cover - callers dispatch on the prefix
-        raise BackendError(f"{redact(backend)!r} is not a cloud backend")
+        raise BackendError(f"{shown(backend)} is not a cloud backend")
     t0 = _time.perf_counter()
     device = cloud.get_device(backend, check_credentials=check_credentials)
     fresh = spec.method == "imaginary-time" and not device.mid_circuit
