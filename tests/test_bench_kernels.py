@@ -25,5 +25,5 @@ def test_step_breakdown_names_every_part(capsys):
     bench.main(["--n", "16", "--steps", "5", "--repeats", "5"])
     out = capsys.readouterr().out
     for part in ("FFTW 2-D pair", "scipy.fft pair", "half-angle tan", "JAX jnp.fft pair",
-                 "JAX whole step"):
+                 "JAX whole step", "expi_bounded"):
         assert part in out

@@ -48,7 +48,7 @@ jax.config.update("jax_enable_x64", True)
 import jax.numpy as jnp  # noqa: E402 - after enabling x64
 from jax import lax  # noqa: E402
 
-from qdq.jax.trig import expi  # noqa: E402
+from qdq.jax.trig import expi, expi_bounded  # noqa: E402
 
 __all__ = ["FFT", "HADAMARD", "NUMPY_FFT", "default_block", "evolve_pairs", "evolve_tables",
            "four_step_fft", "four_step_order", "four_step_twiddle", "pair_step", "phase",
@@ -203,8 +203,12 @@ def four_step_fft(twiddle: jax.Array) -> FFT:
     return FFT(forward, inverse)
 
 
-def phase(diag: jax.Array, c, imaginary: bool) -> jax.Array:
+def phase(diag: jax.Array, c, imaginary: bool, bounded: bool = False) -> jax.Array:
     """``e^{−icX}`` (real time, complex) or ``e^{−cX}`` (imaginary time, real) of a diagonal.
+
+    ``bounded=True`` promises ``|c|·max|X| ≤`` :data:`~qdq.jax.trig.EXACT_LIMIT` (checked
+    by the caller on the host) and uses :func:`~qdq.jax.trig.expi_bounded`, which XLA
+    fuses into the surrounding multiply.
 
     Example:
         >>> import jax.numpy as jnp
@@ -215,7 +219,7 @@ def phase(diag: jax.Array, c, imaginary: bool) -> jax.Array:
     x = -c * diag
     if imaginary:
         return jnp.exp(x)
-    return expi(x)
+    return expi_bounded(x) if bounded else expi(x)
 
 
 def _norm2(psi: jax.Array) -> jax.Array:
@@ -223,7 +227,8 @@ def _norm2(psi: jax.Array) -> jax.Array:
 
 
 def pair_step(psi: jax.Array, cp, ck, vdiag: jax.Array, kdiag: jax.Array, *,
-              imaginary: bool, fft: FFT = NUMPY_FFT) -> tuple[jax.Array, jax.Array]:
+              imaginary: bool, fft: FFT = NUMPY_FFT,
+              bounded: bool = False) -> tuple[jax.Array, jax.Array]:
     """One pair: ``ψ ← F⁻¹ e^{−i c_k K} F e^{−i c_p V} ψ`` (renormalized in imaginary time).
 
     Args:
@@ -234,12 +239,13 @@ def pair_step(psi: jax.Array, cp, ck, vdiag: jax.Array, kdiag: jax.Array, *,
         kdiag: Grid-shaped kinetic diagonal ``D|k|²`` in FFT order.
         imaginary: Imaginary time (real exponentials, renormalization).
         fft: The transform pair.
+        bounded: The phases' angles are within the polynomial range (see :func:`phase`).
 
     Returns:
         ``(ψ', log ‖ψ'‖²)`` — the log norm before renormalizing (0 in real time).
     """
-    psi = psi * phase(vdiag, cp, imaginary)
-    psi = fft.inverse(fft.forward(psi) * phase(kdiag, ck, imaginary))
+    psi = psi * phase(vdiag, cp, imaginary, bounded)
+    psi = fft.inverse(fft.forward(psi) * phase(kdiag, ck, imaginary, bounded))
     if not imaginary:
         return psi, jnp.zeros((), dtype=jnp.float64)
     n2 = _norm2(psi)

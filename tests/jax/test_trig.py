@@ -52,3 +52,36 @@ def test_phase_uses_it_and_moves_the_state():
     ref = np.exp(-1j * 0.31 * np.asarray(diag))
     assert np.abs(z - ref).max() <= 2 * TOL
     assert np.abs(z - 1).max() > 1.0  # a real rotation, not an identity
+
+
+def test_bounded_expi_equals_expi_on_its_range():
+    from qdq.jax.trig import EXACT_LIMIT, expi, expi_bounded
+
+    theta = jnp.asarray(np.random.default_rng(3).uniform(-EXACT_LIMIT, EXACT_LIMIT, 4096))
+    # Not bit-equal: fused into one loop, XLA may contract multiply-adds differently.
+    diff = np.abs(np.asarray(expi_bounded(theta)) - np.asarray(expi(theta)))
+    assert diff.max() <= 2.3e-16 and np.abs(np.asarray(expi_bounded(theta))).min() > 0.99
+
+
+def test_engine_fuses_phases_only_for_chunks_within_the_polynomial_range(monkeypatch):
+    import qdq
+    import qdq.jax.engine as engine
+
+    seen = []
+    original = engine._chunk
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs.get("bounded"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "_chunk", spy)
+    for scale, expected in ((1.0, True), (1e9, False)):  # 1e9·c·max ζ > EXACT_LIMIT
+        seen.clear()
+        p = qdq.Problem(f"{scale}*(x**2 + y**2 + 0.3*x*y)", bounds=[(-1, 1)] * 2, qubits=4)
+        spec = qdq.Anneal(p, D=0.5, time=1.0, steps=40, schedule="qhd-cubic")
+        got = engine.run_jax(spec)
+        assert seen and set(seen) == {expected}
+        ref = qdq.run(spec, backend="emulator")
+        assert np.max(np.abs(np.asarray(got.statevector) - np.asarray(ref.statevector))) \
+            < 1e-12 * max(1.0, 1e-8 * scale)
+        assert np.max(np.abs(ref.probabilities - 1 / ref.probabilities.size)) > 1e-3  # moved
