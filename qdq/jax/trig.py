@@ -120,10 +120,10 @@ def expi_bounded(theta: jax.Array) -> jax.Array:
 
     The polynomial path alone: no ``lax.cond`` on ``max|θ|``, so XLA fuses the whole
     phase into the surrounding multiply (one pass instead of a reduction, a materialized
-    ``θ`` and a second pass: 263 → 153 µs a step at 256², ``bench/step_breakdown.py``).
+    ``θ`` and a second pass: 239 → 138 µs a step at 256², ``bench/step_breakdown.py``).
     Its values are :func:`expi`'s polynomial path's to 2.3e−16 (not always bit for bit:
-    fused, XLA may contract multiply-adds differently). The JAX engine uses it after checking ``max|c|·max|diag| ≤ EXACT_LIMIT`` on the host for
-    each chunk of steps.
+    fused, XLA may contract multiply-adds differently). The JAX engine uses it after
+    checking ``max|c|·max|diag| ≤ EXACT_LIMIT`` on the host for each chunk of steps.
 
     Example:
         >>> import numpy as np
