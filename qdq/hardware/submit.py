@@ -248,11 +248,9 @@ def preview(spec: Any, backend: str, *, optimization_level: int = 2, seed: int |
 
 
 def _add_cost(report: ResourceReport, shots: int) -> None:
-    from qdq.hardware.clouds.pricing import cost_line, estimate_cost
+    from qdq.hardware.clouds.pricing import attach_cost, price_for
 
-    report.shots = shots
-    report.cost_usd = estimate_cost(report.backend, shots)
-    report.cost_note = cost_line(report.backend, shots)
+    attach_cost(report, shots, price_for(report.backend))
 
 
 def submit(spec: Any, backend: str, shots: int = 4000, *, mode: Any = "job",

@@ -40,8 +40,9 @@ from qdq.errors import ParameterError
 from qdq.hardware.clouds.base import shown
 from qdq.redact import redact
 
-__all__ = ["PRICES", "Price", "check_max_cost", "cost_line", "estimate_cost",
-           "price_for", "price_key_for_arn", "usd"]
+__all__ = ["PRICES", "Price", "attach_cost", "check_max_cost", "cost_line", "describe_cost",
+           "device_price", "estimate_cost", "guard_cost", "price_for", "price_key_for_arn",
+           "usd"]
 
 _BRAKET_SOURCE = "https://aws.amazon.com/braket/pricing/ (on-demand QPU table)"
 _BRAKET_READ = "2026-12-05"
@@ -117,6 +118,17 @@ def price_key_for_arn(arn: str) -> str | None:
     return next((key for frag, key in _ARN_FAMILIES if frag in low), None)
 
 
+def device_price(device: Any) -> Price | None:
+    """The :class:`Price` of a resolved :class:`~qdq.hardware.clouds.base.CloudDevice`.
+
+    Its provider record sets ``price_key``; a local device without one (a provider's
+    emulator) is free; a key missing from :data:`PRICES` has no price.
+    """
+    if device.local and device.price_key is None:
+        return _FREE  # a provider's local emulator
+    return PRICES.get(device.price_key) if device.price_key else None
+
+
 def price_for(backend: str) -> Price | None:
     """The :class:`Price` of a backend name, or ``None`` if it has no published price.
 
@@ -137,9 +149,7 @@ def price_for(backend: str) -> Price | None:
         device = cloud.get_device(backend, check_credentials=False)
     except Exception:  # noqa: BLE001 - an unresolvable name has no price
         return None
-    if device.local and device.price_key is None:
-        return _FREE  # a provider's local emulator
-    return PRICES.get(device.price_key) if device.price_key else None
+    return device_price(device)
 
 
 def estimate_cost(backend: str, shots: int) -> float | None:
@@ -148,9 +158,8 @@ def estimate_cost(backend: str, shots: int) -> float | None:
     return None if price is None else price.cost(int(shots))
 
 
-def cost_line(backend: str, shots: int) -> str:
-    """One line for reports: the cost and how it is made up, or why there is none."""
-    price = price_for(backend)
+def describe_cost(price: Price | None, backend: str, shots: int) -> str:
+    """One line for reports: the cost of ``price`` for ``shots``, or why there is none."""
     if price is None:
         return (f"no published per-shot price for {shown(backend)} in qdq's table "
                 "(qdq does not guess; see docs/hardware.md)")
@@ -158,6 +167,42 @@ def cost_line(backend: str, shots: int) -> str:
         return f"$0.00 ({price.note})"
     return (f"{usd(price.cost(shots))} ({shots} shots × ${price.per_shot:g} + "
             f"${price.per_task:.2f} per task; {price.source}, read {price.read_on})")
+
+
+def cost_line(backend: str, shots: int) -> str:
+    """:func:`describe_cost` of a backend name's price."""
+    return describe_cost(price_for(backend), backend, shots)
+
+
+def attach_cost(report: Any, shots: int, price: Price | None) -> None:
+    """Write ``shots``, ``cost_usd`` and ``cost_note`` into a resource report."""
+    report.shots = int(shots)
+    report.cost_usd = None if price is None else price.cost(int(shots))
+    report.cost_note = describe_cost(price, report.backend, int(shots))
+
+
+def guard_cost(price: Price | None, backend: str, shots: int, *,
+               max_cost: Any) -> float | None:
+    """:func:`check_max_cost` for an already looked-up ``price``."""
+    cost = None if price is None else price.cost(int(shots))
+    if max_cost is None:
+        return cost
+    if isinstance(max_cost, bool) or not isinstance(max_cost, (int, float)) \
+            or not math.isfinite(max_cost) or max_cost < 0:
+        raise ParameterError(f"max_cost must be a finite number of USD >= 0, got "
+                             f"{redact(repr(max_cost))}")
+    if price is None:
+        raise ParameterError(
+            f"max_cost=${max_cost:.2f} cannot be checked: "
+            f"{describe_cost(price, backend, shots)}; submit without max_cost if you accept "
+            "the provider's bill. Nothing was submitted.")
+    if cost > max_cost:
+        raise ParameterError(
+            f"submission to {shown(backend)} would cost {usd(cost)} ({shots} shots × "
+            f"${price.per_shot:g} + ${price.per_task:.2f} per task), above "
+            f"max_cost=${max_cost:.2f}; use fewer shots or raise max_cost. Nothing was "
+            "submitted.")
+    return cost
 
 
 def check_max_cost(backend: str, shots: int, *, max_cost: Any) -> float | None:
@@ -175,23 +220,4 @@ def check_max_cost(backend: str, shots: int, *, max_cost: Any) -> float | None:
         ParameterError: ``max_cost`` is not a finite number ≥ 0, the cost is above it,
             or the backend has no published price while a guard is set.
     """
-    cost = estimate_cost(backend, shots)
-    if max_cost is None:
-        return cost
-    if isinstance(max_cost, bool) or not isinstance(max_cost, (int, float)) \
-            or not math.isfinite(max_cost) or max_cost < 0:
-        raise ParameterError(f"max_cost must be a finite number of USD >= 0, got "
-                             f"{redact(repr(max_cost))}")
-    if cost is None:
-        raise ParameterError(
-            f"max_cost=${max_cost:.2f} cannot be checked: {cost_line(backend, shots)}; "
-            "submit without max_cost if you accept the provider's bill. Nothing was submitted.")
-    if cost > max_cost:
-        price = price_for(backend)
-        assert price is not None
-        raise ParameterError(
-            f"submission to {shown(backend)} would cost {usd(cost)} ({shots} shots × "
-            f"${price.per_shot:g} + ${price.per_task:.2f} per task), above "
-            f"max_cost=${max_cost:.2f}; use fewer shots or raise max_cost. Nothing was "
-            "submitted.")
-    return cost
+    return guard_cost(price_for(backend), backend, shots, max_cost=max_cost)

@@ -38,7 +38,7 @@ from qdq.engines.circuit_memory import check_circuit_memory
 from qdq.errors import BackendError
 from qdq.hardware.clouds import cloud_for
 from qdq.hardware.clouds.base import shown
-from qdq.hardware.clouds.pricing import check_max_cost, cost_line, price_for
+from qdq.hardware.clouds.pricing import attach_cost, device_price, guard_cost
 from qdq.hardware.job import Job
 from qdq.hardware.launch import check_hardware_shots, job_description, open_store, remember_local
 from qdq.hardware.transpile import resource_report, transpile_for
@@ -92,10 +92,7 @@ def plan_cloud(spec: Any, backend: str, *, optimization_level: int = 2,
                              optimization_level=optimization_level)
     report.backend = device.name
     if shots is not None:
-        price = price_for(device.name)
-        report.shots = int(shots)
-        report.cost_usd = None if price is None else price.cost(int(shots))
-        report.cost_note = cost_line(device.name, int(shots))
+        attach_cost(report, shots, device_price(device))
     t2 = _time.perf_counter()
     return {"cloud": cloud, "device": device, "isa": isa, "report": report,
             "timing": {"backend": t1 - t0, "build_and_transpile": t2 - t1}}
@@ -131,8 +128,8 @@ def submit_cloud(spec: Any, backend: str, shots: int = 4000, *, optimization_lev
     shots = check_hardware_shots(shots)
     seed = check_seed(seed)
     cloud = cloud_for(backend)
-    canonical = cloud.get_device(backend, check_credentials=False).name
-    check_max_cost(canonical, shots, max_cost=max_cost)  # before any network call
+    named = cloud.get_device(backend, check_credentials=False)
+    guard_cost(device_price(named), named.name, shots, max_cost=max_cost)  # before any network
     st = open_store(store)
     plan = plan_cloud(spec, backend, optimization_level=optimization_level, seed=seed,
                       shots=shots)
