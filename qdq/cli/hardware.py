@@ -440,8 +440,10 @@ def devices_command(
         _print_json(rows)
         return
 
-    def usd(value: Any) -> str:
-        return "—" if value is None else f"${value:g}"
+    from qdq.hardware.clouds.pricing import usd
+
+    def money(value: Any) -> str:
+        return "—" if value is None else usd(value)
 
     wide = wants_wide(False)
     table = listing_table("cloud devices (IBM: fake_* run locally, ibm_* need an account)",
@@ -450,8 +452,8 @@ def devices_command(
                           wide, ("note",))
     for r in rows:
         runs = "?" if r["local"] is None else ("locally" if r["local"] else "in the cloud")
-        table.add_row(*listing_row([r["backend"], runs, usd(r["per_task_usd"]),
-                                    usd(r["per_shot_usd"]), r["credentials"] or "—",
+        table.add_row(*listing_row([r["backend"], runs, money(r["per_task_usd"]),
+                                    money(r["per_shot_usd"]), r["credentials"] or "—",
                                     r["note"]], wide))
     listing_console(wide).print(table)
 

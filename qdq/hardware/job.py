@@ -114,7 +114,7 @@ class Job(JobRecord):
             if cloud is not None:  # a cloud's local simulator
                 pj = cloud.run(cloud.get_device(self.backend), isa, self.shots,
                                local_id=self.id, seed=self.params.get("seed"))
-                pid = cloud.job_id(pj)
+                pid = provider_job_id(pj)
             else:
                 pj = relaunch_local(self.id, isa, runtime.fake_backend(self.backend),
                                     self.params, self.shots)
@@ -378,7 +378,7 @@ class Job(JobRecord):
         else:
             found = find_by_tag(self._get_service(), self.id)
         if found is not None:
-            pid = cloud.job_id(found) if cloud is not None else provider_job_id(found)
+            pid = provider_job_id(found)
             status = runtime.normalize_status(
                 runtime.with_retries(found.status, what=f"poll job {pid}"))
             self._store.update_job(self.id, status=status, provider_job_id=pid)

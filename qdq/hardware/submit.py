@@ -88,10 +88,6 @@ _DD_SEQUENCES = ("XX", "XpXm", "XY4")
 SUBMIT_COPIES = 4
 
 
-def _check_shots(shots: Any) -> int:
-    return check_hardware_shots(shots)
-
-
 def _check_seed(seed: Any) -> int | None:
     # One rule for every seed qdq accepts (qdq.validate.check_seed).
     from qdq.validate import check_seed
@@ -234,7 +230,7 @@ def preview(spec: Any, backend: str, *, optimization_level: int = 2, seed: int |
 
     seed = _check_seed(seed)
     if shots is not None:
-        shots = _check_shots(shots)
+        shots = check_hardware_shots(shots)
     if cloud_for(backend) is not None:
         from qdq.hardware.clouds.submit import plan_cloud
 
@@ -304,7 +300,7 @@ def submit(spec: Any, backend: str, shots: int = 4000, *, mode: Any = "job",
         ibm_only = {"mode": (mode, "job"), "dynamical_decoupling": (dynamical_decoupling, None),
                     "twirling": (twirling, None), "primitive": (primitive, "auto"),
                     "service": (service, None)}
-        given = [k for k, (v, default) in ibm_only.items() if v is not default and v != default]
+        given = [k for k, (v, default) in ibm_only.items() if v != default]
         if given:
             raise ParameterError(
                 f"{', '.join(given)} {'is' if len(given) == 1 else 'are'} IBM runtime options;"
@@ -314,7 +310,7 @@ def submit(spec: Any, backend: str, shots: int = 4000, *, mode: Any = "job",
 
         return submit_cloud(spec, backend, shots, optimization_level=optimization_level,
                             store=store, seed=seed, max_cost=max_cost)
-    shots = _check_shots(shots)
+    shots = check_hardware_shots(shots)
     seed = _check_seed(seed)
     if isinstance(mode, str):
         if mode not in MODES:

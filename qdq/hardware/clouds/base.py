@@ -18,9 +18,10 @@ differs between clouds:
   carrying a local id, or ``None``; ``NotImplemented`` where the cloud cannot search).
 
 The rest — polling, counts, cancelling — is the Qiskit ``JobV1`` interface every provider
-job implements (``job_id()``, ``status()``, ``result().get_counts()``, ``cancel()``) and
-lives here once. The durable store, recovery, decoding and the CLI are shared with IBM
-jobs (:mod:`qdq.hardware.clouds.submit`, :class:`qdq.hardware.Job`).
+job implements (``job_id()``, read by :func:`qdq.hardware.launch.provider_job_id` as for
+IBM jobs; ``status()``, ``result().get_counts()``, ``cancel()``) and lives here once. The
+durable store, recovery, decoding and the CLI are shared with IBM jobs
+(:mod:`qdq.hardware.clouds.submit`, :class:`qdq.hardware.Job`).
 
 Example:
     >>> from qdq.hardware.clouds.base import CloudProvider
@@ -222,14 +223,6 @@ class CloudProvider:
                 f"no {self.title} credentials for {resolved.name!r}: {self.credentials_help}."
                 f"{offline}")
         return resolved
-
-    def job_id(self, job: Any) -> str:
-        """The provider's id of a job (``job_id()`` method or attribute)."""
-        jid = job.job_id() if callable(getattr(job, "job_id", None)) \
-            else getattr(job, "job_id", None)
-        if not jid:
-            raise BackendError(f"{self.title} returned a job without an id")
-        return str(jid)
 
     def counts(self, job: Any, timeout: float | None = None) -> dict[str, int]:
         """The job's counts as Qiskit prints them (clbit 0 rightmost; waits for the job)."""

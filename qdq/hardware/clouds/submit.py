@@ -40,7 +40,13 @@ from qdq.hardware.clouds import cloud_for
 from qdq.hardware.clouds.base import shown
 from qdq.hardware.clouds.pricing import attach_cost, device_price, guard_cost
 from qdq.hardware.job import Job
-from qdq.hardware.launch import check_hardware_shots, job_description, open_store, remember_local
+from qdq.hardware.launch import (
+    check_hardware_shots,
+    job_description,
+    open_store,
+    provider_job_id,
+    remember_local,
+)
 from qdq.hardware.transpile import resource_report, transpile_for
 from qdq.redact import redact
 
@@ -163,7 +169,7 @@ def submit_cloud(spec: Any, backend: str, shots: int = 4000, *, optimization_lev
 
         provider_job = attempt() if device.local else runtime.with_retries(
             attempt, what=f"submit job {local_id}", account_help=cloud.credentials_help)
-        provider_id = cloud.job_id(provider_job)
+        provider_id = provider_job_id(provider_job)
     except Exception as exc:
         text = redact(f"{type(exc).__name__}: {exc}")
         st.update_job(local_id, status="error", error=f"submission failed: {text}")

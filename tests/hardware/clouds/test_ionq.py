@@ -14,6 +14,7 @@ import qdq  # noqa: E402
 from qdq.errors import BackendError  # noqa: E402
 from qdq.hardware import Job, submit  # noqa: E402
 from qdq.hardware.clouds.ionq import IonQCloud  # noqa: E402
+from qdq.hardware.launch import provider_job_id  # noqa: E402
 from qdq.hardware.transpile import transpile_for  # noqa: E402
 
 try:
@@ -125,7 +126,7 @@ def test_run_status_retrieve_counts_cancel(fake):
     assert [job.status().name for _ in range(3)] == ["QUEUED", "RUNNING", "DONE"]
     counts = cloud.counts(job)
     assert sum(counts.values()) == 3000 and all(len(k) == 3 for k in counts)
-    again = cloud.retrieve(device, cloud.job_id(job))
+    again = cloud.retrieve(device, provider_job_id(job))
     assert cloud.counts(again) == counts  # seeded sampling: same counts in a new process
 
     fake.polls_before_done = 10
