@@ -285,7 +285,7 @@ def evolve(formula: ProductFormula, psi0: np.ndarray, potential: np.ndarray,
     log_success = 0.0
     done_kin = 0
     counts = {"potential": 0, "kinetic": 0}
-    # Time-dependent real-time potential of a separable ζ: per-axis phases (Σ N_d cos/sin).
+    # Time-dependent real-time potential of a separable ζ: per-axis phases (Σ N_d of them).
     axis_v = None if tables_ok or imaginary else AxisSumDiag.detect(potential, blocks)
     it = iter(formula)
     ahead = collections.deque(itertools.islice(it, 2))
